@@ -1,0 +1,93 @@
+//! The sign-in session of the current request (tower-sessions, stored in the
+//! database). Idle sessions end after 30 minutes; "remember me" keeps one
+//! for at most 12 hours; no session outlives 12 hours.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use tower_sessions::{Expiry, Session};
+
+use super::domain;
+use super::entity::user;
+use crate::errors::AppError;
+use crate::state::{Settings, app_state};
+
+const USER_KEY: &str = "uid";
+const SIGNED_IN_AT_KEY: &str = "at";
+pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
+pub const MAX_AGE: time::Duration = time::Duration::hours(12);
+/// The cookie leptos_i18n reads to pick the interface language.
+pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
+
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer on this request");
+        AppError::Internal
+    })
+}
+
+/// The signed-in person of this request, if any.
+pub async fn current_user() -> Result<Option<user::Model>, AppError> {
+    let session = session().await?;
+    let Some(uid) = session.get::<i64>(USER_KEY).await? else {
+        return Ok(None);
+    };
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await?.unwrap_or(0);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if now - signed_in_at > MAX_AGE.whole_seconds() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    let st = app_state()?;
+    let found = domain::find_by_id(&st.db, uid).await?;
+    if found.is_none() {
+        session.flush().await?;
+    }
+    Ok(found)
+}
+
+/// Signs `user` in on a fresh session id (no fixation).
+pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await?;
+    let now = time::OffsetDateTime::now_utc();
+    session.insert(USER_KEY, user.id).await?;
+    session.insert(SIGNED_IN_AT_KEY, now.unix_timestamp()).await?;
+    session.set_expiry(Some(if remember {
+        Expiry::AtDateTime(now + MAX_AGE)
+    } else {
+        Expiry::OnInactivity(IDLE_TIMEOUT)
+    }));
+    Ok(())
+}
+
+pub async fn end_session() -> Result<(), AppError> {
+    session().await?.flush().await?;
+    Ok(())
+}
+
+/// A new session id for the same sign-in (after a password change).
+pub async fn rotate_session() -> Result<(), AppError> {
+    session().await?.cycle_id().await?;
+    Ok(())
+}
+
+/// The client's address for throttling. Behind a reverse proxy this is the
+/// proxy's address (see README: a trusted-proxy setting is future work).
+pub async fn client_ip() -> String {
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".to_owned(),
+    }
+}
+
+pub fn set_locale_cookie(locale: &str, settings: &Settings) {
+    let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let cookie = format!("{LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+        res.append_header(http::header::SET_COOKIE, value);
+    }
+}

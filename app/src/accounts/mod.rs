@@ -1,0 +1,124 @@
+//! Accounts: sign in, sign out, change password, language preference.
+//! Pages and thin server functions here; the domain lives in `domain`.
+
+mod pages;
+pub use pages::{AccountPage, SignInPage};
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod entity;
+#[cfg(feature = "ssr")]
+pub mod session_store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::errors::AppError;
+
+/// The signed-in person, as pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub is_demo: bool,
+}
+
+#[server(endpoint = "me")]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    Ok(auth::current_user().await?.map(|u| Me {
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        is_admin: u.is_admin,
+        is_demo: u.is_demo,
+    }))
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let ip = auth::client_ip().await;
+    let now = chrono::Utc::now().timestamp();
+    match domain::authenticate(&st.db, &email, &password, &ip, now).await {
+        Ok(user) => {
+            auth::start_session(&user, remember.is_some()).await?;
+            if let Some(locale) = user.locale.as_deref() {
+                auth::set_locale_cookie(locale, &st.settings);
+            }
+            leptos_axum::redirect(&crate::ui::form::safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<SignIn>(
+                &err,
+                &[("email", &email), ("next", next.as_deref().unwrap_or(""))],
+            );
+            Err(err)
+        }
+    }
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    auth::end_session().await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_repeat: String,
+) -> Result<(), AppError> {
+    use crate::errors::{Field, Problem};
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let result = if new_password != new_password_repeat {
+        Err(AppError::invalid(Field::NewPassword, Problem::Mismatch))
+    } else {
+        domain::change_password(&st.db, user.id, &current_password, &new_password).await
+    };
+    match result {
+        Ok(()) => {
+            // A new password ends other sessions' reason to trust this one.
+            auth::rotate_session().await?;
+            leptos_axum::redirect("/account?changed=1");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<ChangePassword>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+/// Switches the interface language: a cookie for everyone, and the
+/// profile for a signed-in person. Always a full page load afterwards.
+#[server(endpoint = "set_language")]
+pub async fn set_language(lang: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::errors::{Field, Problem};
+    let locale = match lang.as_str() {
+        "nl" | "en" => lang,
+        _ => return Err(AppError::invalid(Field::Language, Problem::Malformed)),
+    };
+    let st = crate::state::app_state()?;
+    if let Some(user) = auth::current_user().await? {
+        domain::set_locale(&st.db, user.id, &locale).await?;
+    }
+    auth::set_locale_cookie(&locale, &st.settings);
+    leptos_axum::redirect(&crate::ui::form::safe_next(next.as_deref()));
+    Ok(())
+}

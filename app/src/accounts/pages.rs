@@ -1,0 +1,94 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::ChangePassword;
+use crate::app::use_auth;
+use crate::i18n::*;
+use crate::ui::form::kept;
+use crate::ui::{ActionError, PageTitle, RequireUser};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let query = use_query_map();
+    let next = move || {
+        let q = query.read();
+        q.get("next").or_else(|| q.get("keep.next")).unwrap_or_default()
+    };
+    let email = kept("email");
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, sign_in.title).to_string()) />
+        <section class="page narrow">
+            <h1>{t!(i18n, sign_in.title)}</h1>
+            <ActionForm action=auth.sign_in attr:class="stack" attr:novalidate=true>
+                <ActionError action=auth.sign_in />
+                <input type="hidden" name="next" prop:value=next />
+                <div class="field">
+                    <label for="email">{t!(i18n, fields.email)}</label>
+                    <input id="email" name="email" type="email" autocomplete="username" required
+                        maxlength="254" prop:value=email value=email />
+                </div>
+                <div class="field">
+                    <label for="password">{t!(i18n, fields.password)}</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password"
+                        required maxlength="256" />
+                </div>
+                <div class="field check">
+                    <input id="remember" name="remember" type="checkbox" value="on" />
+                    <label for="remember">{t!(i18n, sign_in.remember)}</label>
+                </div>
+                <button type="submit" class="button primary">{t!(i18n, sign_in.submit)}</button>
+            </ActionForm>
+            <p class="hint">{t!(i18n, sign_in.demo_hint)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let change = ServerAction::<ChangePassword>::new();
+    let query = use_query_map();
+    let changed = move || {
+        query.read().get("changed").is_some()
+            || matches!(change.value().get(), Some(Ok(())))
+    };
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, account.title).to_string()) />
+        <RequireUser children=move |me| view! {
+            <section class="page narrow">
+                <h1>{t!(i18n, account.title)}</h1>
+                <dl class="facts">
+                    <dt>{t!(i18n, fields.display_name)}</dt><dd>{me.display_name.clone()}</dd>
+                    <dt>{t!(i18n, fields.email)}</dt><dd>{me.email.clone()}</dd>
+                </dl>
+                <h2>{t!(i18n, account.change_password)}</h2>
+                {move || changed().then(|| view! {
+                    <div class="alert ok" role="status">{t!(i18n, account.password_changed)}</div>
+                })}
+                <ActionForm action=change attr:class="stack" attr:novalidate=true>
+                    <ActionError action=change />
+                    <div class="field">
+                        <label for="current_password">{t!(i18n, fields.current_password)}</label>
+                        <input id="current_password" name="current_password" type="password"
+                            autocomplete="current-password" required maxlength="256" />
+                    </div>
+                    <div class="field">
+                        <label for="new_password">{t!(i18n, fields.new_password)}</label>
+                        <input id="new_password" name="new_password" type="password"
+                            autocomplete="new-password" required minlength="10" maxlength="256"
+                            aria-describedby="pw-hint" />
+                        <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
+                    </div>
+                    <div class="field">
+                        <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
+                        <input id="new_password_repeat" name="new_password_repeat" type="password"
+                            autocomplete="new-password" required maxlength="256" />
+                    </div>
+                    <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
+                </ActionForm>
+            </section>
+        } />
+    }
+}

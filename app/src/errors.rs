@@ -1,0 +1,83 @@
+//! The one error type that crosses the server-function boundary. It carries
+//! no internal detail (that goes to the log); the page turns each variant
+//! into a translated sentence (`ui::ErrorText`).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A form field that a validation error points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Email,
+    DisplayName,
+    Password,
+    CurrentPassword,
+    NewPassword,
+    Language,
+}
+
+/// What is wrong with a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    Empty,
+    TooShort { min: u32 },
+    TooLong { max: u32 },
+    Malformed,
+    /// The repeated value differs from the first.
+    Mismatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Also what a forbidden resource answers, so ids cannot be probed.
+    #[error("not found")]
+    NotFound,
+    #[error("invalid {field:?}: {problem:?}")]
+    Invalid { field: Field, problem: Problem },
+    #[error("wrong email address or password")]
+    WrongCredentials,
+    #[error("too many failed sign-ins; try again in {minutes} minutes")]
+    Throttled { minutes: u32 },
+    #[error("an account with this email address already exists")]
+    EmailTaken,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("internal error")]
+    Internal,
+    /// Transport-level failures (network down, bad request encoding).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        AppError::Invalid { field, problem }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        tracing::error!(error = %err, "session error");
+        AppError::Internal
+    }
+}

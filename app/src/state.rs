@@ -1,0 +1,35 @@
+//! What the server hands to every page render and server function.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::errors::AppError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+}
+
+/// The runtime settings the app layer needs (the server owns the rest).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Public URL, e.g. `https://kring.example.be` (links in mails, feeds,
+    /// and the Origin that state-changing requests must come from).
+    pub base_url: url::Url,
+}
+
+impl Settings {
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+}
+
+/// The state of the running server, from the Leptos context.
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

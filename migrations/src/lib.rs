@@ -1,0 +1,15 @@
+//! Schema migrations for Kring. Written with sea-query's schema builders
+//! only, so the same migrations run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_accounts::Migration)]
+    }
+}

@@ -1,0 +1,120 @@
+//! Configuration: `kring.toml` (optional) overridden by environment
+//! variables. A bad value stops start-up with one line naming the setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: Url,
+    pub log: String,
+    pub demo_password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub reason: String,
+}
+
+fn bad(setting: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { setting, reason: reason.into() }
+}
+
+/// The keys `kring.toml` may hold (the same names, lowercase, without the
+/// `KRING_` prefix).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    base_url: Option<String>,
+    log: Option<String>,
+    demo_password: Option<String>,
+}
+
+impl Config {
+    /// Reads `kring.toml` from the working directory (or `KRING_CONFIG`)
+    /// and the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let file = match env("KRING_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Path::new("kring.toml").exists().then(|| PathBuf::from("kring.toml")),
+        };
+        let file_cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| bad("KRING_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    bad("KRING_CONFIG", format!("{} is not valid: {}", path.display(), e.message()))
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        Self::from_sources(file_cfg, env)
+    }
+
+    /// Builds a configuration from explicit values (tests use this).
+    pub fn from_env_fn(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::from_sources(FileConfig::default(), env)
+    }
+
+    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let pick = |key: &str, from_file: Option<String>| env(key).or(from_file);
+
+        let bind_raw = pick("KRING_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
+            bad("KRING_BIND", format!("'{bind_raw}' is not an address and port like 127.0.0.1:3000"))
+        })?;
+
+        let data_dir = PathBuf::from(pick("KRING_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
+        if data_dir.as_os_str().is_empty() {
+            return Err(bad("KRING_DATA_DIR", "must not be empty"));
+        }
+
+        let database_url = match pick("KRING_DATABASE_URL", file.database_url) {
+            Some(url) => {
+                let url = url.trim().to_owned();
+                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(bad(
+                        "KRING_DATABASE_URL",
+                        format!("'{url}' must start with sqlite:, postgres:// or postgresql://"),
+                    ));
+                }
+                url
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("kring.db").display()),
+        };
+
+        let base_raw = pick("KRING_BASE_URL", file.base_url).unwrap_or_else(|| format!("http://{bind}"));
+        let base_url = Url::parse(base_raw.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| bad("KRING_BASE_URL", format!("'{base_raw}' is not an http(s) URL like https://kring.example.be")))?;
+
+        let log = pick("KRING_LOG", file.log).unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+            return Err(bad("KRING_LOG", format!("'{log}' is not a log filter like info or kring=debug")));
+        }
+
+        let demo_password = pick("KRING_DEMO_PASSWORD", file.demo_password).unwrap_or_else(|| "kring-demo".into());
+
+        Ok(Config { bind, data_dir, database_url, base_url, log, demo_password })
+    }
+
+    /// Creates the data directory (SQLite file, later the search index).
+    pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            bad("KRING_DATA_DIR", format!("cannot create {}: {e}", self.data_dir.display()))
+        })
+    }
+}

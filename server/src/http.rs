@@ -1,0 +1,188 @@
+//! The HTTP stack: Leptos pages and server functions, the embedded static
+//! site, sign-in sessions, and the cross-site refusal for state changes.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http::{Method, StatusCode, header};
+use kring_app::state::{AppState, Settings};
+use kring_app::{App, AppError, shell};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+
+/// The Leptos options: from cargo-leptos's environment when it runs us
+/// (`cargo leptos watch`), else Kring's own defaults.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        if let Ok(conf) = get_configuration(None) {
+            let mut opts = conf.leptos_options;
+            opts.site_addr = config.bind;
+            return opts;
+        }
+    }
+    let site_root = std::env::var("KRING_SITE_DIR").unwrap_or_else(|_| default_site_dir());
+    LeptosOptions::builder()
+        .output_name("kring")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+fn default_site_dir() -> String {
+    // Next to the workspace when run from a checkout; "site" otherwise.
+    let dev = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+    if dev.is_dir() { dev.display().to_string() } else { "site".to_owned() }
+}
+
+pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
+    AppState { db, settings: Arc::new(Settings { base_url: config.base_url.clone() }) }
+}
+
+/// The whole application as an axum router.
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let sessions = SessionManagerLayer::new(kring_app::accounts::session_store::DbSessionStore::new(state.db.clone()))
+        .with_name("kring_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(kring_app::accounts::auth::IDLE_TIMEOUT));
+
+    let server_fns = {
+        let context = context.clone();
+        move |req: Request| {
+            let context = context.clone();
+            async move { leptos_axum::handle_server_fns_with_context(context, req).await }
+        }
+    };
+
+    let fallback = {
+        let context = context.clone();
+        let options = options.clone();
+        let render = leptos_axum::render_app_async_with_context(context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        });
+        move |req: Request| {
+            let render = render.clone();
+            async move { render(req).await.into_response() }
+        }
+    };
+
+    let app = Router::new()
+        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        });
+
+    let app = if option_env!("KRING_SITE_EMBEDDED").is_some() {
+        let assets = memory_serve::load!()
+            .index_file(None)
+            .enable_brotli(true)
+            .enable_gzip(true)
+            .into_router();
+        app.merge(assets).fallback(fallback)
+    } else {
+        let dir = tower_http::services::ServeDir::new(options.site_root.as_ref())
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(tower::service_fn(move |req: Request| {
+                let fallback = fallback.clone();
+                async move { Ok::<_, std::convert::Infallible>(fallback(req).await) }
+            }));
+        app.fallback_service(dir)
+    };
+
+    app.layer(middleware::from_fn_with_state(state.settings.clone(), refuse_cross_site))
+        .layer(sessions)
+        .with_state(options)
+}
+
+/// State-changing requests must come from Kring's own pages: a browser
+/// sends `Origin` (and `Sec-Fetch-Site`) with every POST, so a form on
+/// another site is refused before any server function runs.
+async fn refuse_cross_site(State(settings): State<Arc<Settings>>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
+    let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let own = settings.base_url.origin().ascii_serialization();
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            origin == own || host.is_some_and(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
+        }
+    };
+    if cross_site || !origin_ok {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+        return cross_site_refusal(req.uri().path().starts_with("/api/"));
+    }
+    next.run(req).await
+}
+
+fn cross_site_refusal(server_fn: bool) -> Response {
+    if server_fn {
+        let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
+        (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            Body::from("Geweigerd: dit verzoek kwam van een andere website.\nRefused: this request came from another website.\n"),
+        )
+            .into_response()
+    }
+}
+
+/// Serves `router` on `listener` until ctrl-c or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

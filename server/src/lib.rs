@@ -1,0 +1,9 @@
+//! The `kring` server: configuration, the HTTP stack, demo data and the
+//! background housekeeping. The binary (main.rs) is only the command line.
+
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod tasks;
+
+pub use config::Config;

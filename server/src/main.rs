@@ -1,0 +1,169 @@
+//! `kring`: serve the platform and administer it from the command line.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kring_app::accounts::domain::{self, NewUser};
+use kring_server::{Config, demo, http, tasks};
+
+#[derive(Parser)]
+#[command(name = "kring", version, about = "Kring: the learning network of local family coaches")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve Kring on KRING_BIND.
+    Serve {
+        /// Load the demo data first (only what is missing).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo data of the pilot sites (idempotent).
+    Demo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a local account. The password is read from standard input
+    /// (asked twice on a terminal).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make this person a platform admin.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password for an account (read from standard input).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kring: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kring: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("kring: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_db(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    config.ensure_data_dir().map_err(|e| format!("configuration error: {e}"))?;
+    let db = kring_app::db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("KRING_DATABASE_URL: cannot connect: {e}"))?;
+    kring_app::db::migrate(&db).await.map_err(|e| format!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Migrate => {
+            open_db(&config).await?;
+            println!("Database is up to date.");
+        }
+        Command::Demo => {
+            let db = open_db(&config).await?;
+            load_demo(&db, &config).await?;
+        }
+        Command::Serve { demo } => {
+            let db = open_db(&config).await?;
+            if demo {
+                load_demo(&db, &config).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(config.bind)
+                .await
+                .map_err(|e| format!("KRING_BIND: cannot listen on {}: {e}", config.bind))?;
+            let options = http::leptos_options(&config);
+            let state = http::app_state(&config, db.clone());
+            let router = http::router(state, options);
+            tasks::spawn_housekeeping(db);
+            println!("Kring is running on {}", config.base_url);
+            http::serve(listener, router).await.map_err(|e| format!("server error: {e}"))?;
+        }
+        Command::User { command } => {
+            let db = open_db(&config).await?;
+            match command {
+                UserCommand::Create { email, name, admin } => {
+                    let password = read_password()?;
+                    let user = domain::create_user(
+                        &db,
+                        NewUser { email: &email, display_name: &name, password: &password, is_admin: admin, is_demo: false },
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    println!("Created {}{}", user.email, if admin { " (platform admin)" } else { "" });
+                }
+                UserCommand::SetPassword { email } => {
+                    let user = domain::find_by_email(&db, &email)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| format!("no account with email address {email}"))?;
+                    let password = read_password()?;
+                    domain::set_password(&db, user.id, &password).await.map_err(|e| e.to_string())?;
+                    println!("Password set for {}", user.email);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn load_demo(db: &sea_orm::DatabaseConnection, config: &Config) -> Result<(), String> {
+    let created = demo::load(db, &config.demo_password).await.map_err(|e| format!("demo data: {e}"))?;
+    if created > 0 {
+        println!("Loaded the demo data ({created} accounts).");
+    }
+    demo::print_sign_ins(&config.demo_password);
+    Ok(())
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Password (again): ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+    }
+}
