@@ -1,6 +1,8 @@
 //! Kring: the Leptos application. Compiled twice: with `ssr` into the
 //! server (pages, server functions and, under `ssr`, the backend of each
-//! area) and with `hydrate` into the wasm bundle.
+//! area) and with `hydrate` into the wasm bundle. Leptos runs in islands
+//! mode: every page is server-rendered and works as plain HTML forms; only
+//! `#[island]` components (see `ui::islands`) hydrate in the browser.
 #![recursion_limit = "512"]
 
 // `mod i18n`, generated from `app/locales/*.json` by build.rs (leptos_i18n).
@@ -27,5 +29,5 @@ pub use errors::AppError;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -118,3 +118,53 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_env_fn(move |k| vars.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/kring.db?mode=rwc");
+        assert_eq!(c.base_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(c.demo_password, "kring-demo");
+    }
+
+    #[test]
+    fn postgres_url_is_accepted() {
+        let c = with(&[("KRING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kring")]).unwrap();
+        assert!(c.database_url.starts_with("postgres://"));
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        for (key, value) in [
+            ("KRING_BIND", "localhost"),
+            ("KRING_BIND", "127.0.0.1:99999"),
+            ("KRING_DATABASE_URL", "mysql://root@localhost/kring"),
+            ("KRING_BASE_URL", "kring.example.be"),
+            ("KRING_BASE_URL", "ftp://kring.example.be"),
+            ("KRING_LOG", "info,,=[["),
+            ("KRING_DATA_DIR", ""),
+        ] {
+            let err = with(&[(key, value)]).unwrap_err();
+            assert_eq!(err.setting, key, "{value}");
+            let line = err.to_string();
+            assert!(line.starts_with(key) && !line.contains('\n'), "{line}");
+        }
+    }
+
+    #[test]
+    fn toml_file_with_unknown_key_is_refused() {
+        let err = toml::from_str::<FileConfig>("bnid = \"x\"").unwrap_err();
+        assert!(err.message().contains("unknown field"));
+    }
+}

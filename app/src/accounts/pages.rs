@@ -5,6 +5,7 @@ use super::ChangePassword;
 use crate::app::use_auth;
 use crate::i18n::*;
 use crate::ui::form::kept;
+use crate::ui::islands::RevealPassword;
 use crate::ui::{ActionError, PageTitle, RequireUser};
 
 #[component]
@@ -33,6 +34,11 @@ pub fn SignInPage() -> impl IntoView {
                     <label for="password">{t!(i18n, fields.password)}</label>
                     <input id="password" name="password" type="password" autocomplete="current-password"
                         required maxlength="256" />
+                    <RevealPassword
+                        input="password".to_owned()
+                        show=t_string!(i18n, account.show_password).to_string()
+                        hide=t_string!(i18n, account.hide_password).to_string()
+                    />
                 </div>
                 <div class="field check">
                     <input id="remember" name="remember" type="checkbox" value="on" />
@@ -79,6 +85,11 @@ pub fn AccountPage() -> impl IntoView {
                         <input id="new_password" name="new_password" type="password"
                             autocomplete="new-password" required minlength="10" maxlength="256"
                             aria-describedby="pw-hint" />
+                        <RevealPassword
+                            input="new_password".to_owned()
+                            show=t_string!(i18n, account.show_password).to_string()
+                            hide=t_string!(i18n, account.hide_password).to_string()
+                        />
                         <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
                     </div>
                     <div class="field">

@@ -89,3 +89,18 @@ where
         res.set_status(http::StatusCode::FOUND);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("/networks?x=1")), "/networks?x=1");
+        for bad in ["//evil.example", "https://evil.example/", "evil", "", "/\\evil.example", "/x?u=https://evil"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

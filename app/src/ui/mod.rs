@@ -3,6 +3,7 @@
 
 pub mod form;
 mod home;
+pub mod islands;
 
 pub use home::HomePage;
 

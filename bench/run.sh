@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Kring's trunk benchmark. Prints:
+#   - the signed-in home page with demo data under a fixed 500 req/s for
+#     20 s from a second process (oha) on loopback: req/s, p50, p99, errors
+#     (budget: p99 <= 15 ms, 0 errors);
+#   - the initial wasm bundle, raw and brotli (budget <= 150 kB brotli);
+#   - the server's resident memory, idle after start (budget <= 80 MB).
+# Usage: bench/run.sh            (builds the release binary first)
+#        KRING_BIN=path bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+RATE=${RATE:-500}
+DURATION=${DURATION:-20s}
+OHA_VERSION=1.16.0
+
+if [[ "$(oha --version 2>/dev/null | awk '{print $2}')" != "$OHA_VERSION" ]]; then
+  echo "[bench] installing oha $OHA_VERSION (load generator, once)"
+  cargo install oha --version "$OHA_VERSION" --locked >/dev/null
+fi
+if [[ -z "${KRING_BIN:-}" ]]; then
+  scripts/setup.sh
+  scripts/build.sh >/dev/null
+  KRING_BIN="${CARGO_TARGET_DIR:-target}/release/kring"
+fi
+
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+KRING_BIND=127.0.0.1:$port KRING_DATA_DIR=$data KRING_LOG=warn "$KRING_BIN" serve --demo >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do curl -fs "$base/" >/dev/null && break; sleep 0.1; done
+
+sleep 2
+rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+
+cookie=$(curl -s -o /dev/null -D - -X POST "$base/api/sign_in" \
+  -H "Origin: $base" -H 'Accept: application/json' \
+  --data 'email=coach%40kring.demo&password=kring-demo' \
+  | awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 ~ /^kring_session=/ {print $2}')
+[[ -n "$cookie" ]] || { echo "sign-in failed"; exit 1; }
+curl -fs -H "Cookie: $cookie" "$base/" | grep -q 'Welkom, ' || { echo "not signed in"; exit 1; }
+
+# Warm up, then the measured run.
+oha --no-tui -z 3s -q 200 -H "Cookie: $cookie" "$base/" >/dev/null
+oha --no-tui --output-format json -z "$DURATION" -q "$RATE" -H "Cookie: $cookie" "$base/" > "$data/oha.json"
+
+wasm=$(ls target/site/pkg/*.wasm | head -1)
+node -e '
+const fs = require("fs"), zlib = require("zlib");
+const r = JSON.parse(fs.readFileSync(process.argv[1]));
+const wasm = fs.readFileSync(process.argv[2]);
+const br = zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+const codes = r.statusCodeDistribution || {};
+const ok = codes["200"] || 0;
+const total = Object.values(codes).reduce((a, b) => a + b, 0);
+const errors = total - ok + Object.values(r.errorDistribution || {}).reduce((a, b) => a + b, 0);
+const ms = (s) => (s * 1000).toFixed(2);
+console.log(`signed-in home page, ${process.argv[4]} req/s for ${process.argv[5]}:`);
+console.log(`  throughput  ${r.summary.requestsPerSec.toFixed(1)} req/s`);
+console.log(`  p50         ${ms(r.latencyPercentiles.p50)} ms`);
+console.log(`  p99         ${ms(r.latencyPercentiles.p99)} ms   (budget 15 ms)`);
+console.log(`  errors      ${errors} of ${total}   (budget 0)`);
+console.log(`wasm bundle   ${(wasm.length / 1024).toFixed(1)} kB raw, ${(br.length / 1024).toFixed(1)} kB brotli   (budget 150 kB brotli)`);
+console.log(`idle RSS      ${(Number(process.argv[3]) / 1024).toFixed(1)} MB   (budget 80 MB)`);
+' "$data/oha.json" "$wasm" "$rss_kb" "$RATE" "$DURATION"

@@ -1,0 +1,109 @@
+// Starts a real Kring server (the release binary) on a free loopback port
+// with a fresh SQLite database and the demo data, and a headless Debian
+// Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import assert from 'node:assert/strict';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
+export const KRING_BIN = process.env.KRING_BIN ?? join(targetDir, 'release', 'kring');
+export const DEMO_PASSWORD = 'kring-demo';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export async function startKring() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kring-e2e-'));
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(KRING_BIN, ['serve', '--demo'], {
+    env: {
+      PATH: process.env.PATH,
+      KRING_BIND: `127.0.0.1:${port}`,
+      KRING_DATA_DIR: dataDir,
+      KRING_DEMO_PASSWORD: DEMO_PASSWORD,
+      KRING_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stdout.on('data', (d) => (log += d));
+  proc.stderr.on('data', (d) => (log += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`kring exited early:\n${log}`);
+    try {
+      const res = await fetch(base + '/');
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`kring did not start in 30 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    log: () => log,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Fails the test on any axe-core violation of the current page. */
+export async function expectNoAxeViolations(page, label) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const summary = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
+  );
+  assert.deepEqual(summary, [], `axe violations on ${label ?? page.url()}`);
+}
+
+/** Waits until the wasm bundle has hydrated the page. */
+export async function waitForHydration(page) {
+  await page.waitForFunction(() => window.__kringHydrated === true || document.body.dataset.hydrated === 'true', null, {
+    timeout: 15_000,
+  });
+}
+
+/** Fails when the page scrolls sideways at its current width. */
+export async function expectNoHorizontalScroll(page, label) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${label ?? page.url()} scrolls sideways: ${scroll} > ${client}`);
+}

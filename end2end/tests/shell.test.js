@@ -1,0 +1,119 @@
+// The trunk end to end: sign in with a demo account, see the shell,
+// switch language, sign out; a form without JavaScript; axe on every page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startKring,
+  launchBrowser,
+  expectNoAxeViolations,
+  expectNoHorizontalScroll,
+  waitForHydration,
+  DEMO_PASSWORD,
+} from './harness.js';
+
+let kring;
+let browser;
+
+before(async () => {
+  kring = await startKring();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await kring?.stop();
+});
+
+const PAGES = ['/', '/sign-in', '/networks', '/sessions', '/cases', '/library', '/bestaat-niet'];
+
+test('anonymous pages are Dutch, accessible and fit 360 px', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  for (const path of PAGES) {
+    const res = await page.goto(kring.base + path);
+    assert.equal(res.status(), path === '/bestaat-niet' ? 404 : 200, path);
+    assert.equal(await page.getAttribute('html', 'lang'), 'nl', path);
+    await expectNoAxeViolations(page, path);
+    await expectNoHorizontalScroll(page, path);
+  }
+  await context.close();
+});
+
+test('sign in, see the shell, switch language, sign out', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(kring.base + '/');
+  await page.getByRole('link', { name: 'Aanmelden' }).first().click();
+  await page.waitForURL('**/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('E-mailadres').fill('coach@kring.demo');
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  // The one island on this page: show the password while typing.
+  await page.getByRole('button', { name: 'Toon wachtwoord' }).click();
+  assert.equal(await page.getByLabel('Wachtwoord').getAttribute('type'), 'text');
+  await page.getByRole('button', { name: 'Verberg wachtwoord' }).click();
+  assert.equal(await page.getByLabel('Wachtwoord').getAttribute('type'), 'password');
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+
+  await page.getByRole('heading', { name: 'Welkom, Sofie Coach (demo)' }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Hoofdmenu' });
+  for (const area of ['Netwerken', 'Sessies', 'Casussen', 'Bibliotheek']) {
+    assert.ok(await nav.getByRole('link', { name: area }).isVisible(), area);
+  }
+  assert.ok(await page.getByText('demo', { exact: true }).isVisible(), 'demo accounts are marked');
+  await expectNoAxeViolations(page, 'home (signed in)');
+
+  await page.getByRole('link', { name: 'Sofie Coach (demo)' }).click();
+  await page.getByRole('heading', { name: 'Mijn account' }).waitFor();
+  await expectNoAxeViolations(page, 'account');
+
+  await page.getByRole('button', { name: 'EN' }).click();
+  await page.getByRole('heading', { name: 'My account' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await waitForHydration(page);
+  assert.ok(await page.getByRole('button', { name: 'Show password' }).isVisible(), 'islands get English words');
+  await expectNoAxeViolations(page, 'account (en)');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+  await page.goto(kring.base + '/account');
+  await page.waitForURL(/\/sign-in\?next=\/account$/);
+
+  // Back to Dutch for the next tests' expectations.
+  await page.getByRole('button', { name: 'NL' }).click();
+  await page.getByRole('heading', { name: 'Aanmelden' }).waitFor();
+  await context.close();
+});
+
+test('a form without JavaScript shows the error and keeps the email', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await page.getByLabel('E-mailadres').fill('coach@kring.demo');
+  await page.getByLabel('Wachtwoord').fill('verkeerd-wachtwoord');
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Toon wachtwoord' }).count(), 0, 'no dead button without JS');
+  assert.match(await page.getByRole('alert').innerText(), /horen niet bij elkaar/);
+  assert.equal(await page.getByLabel('E-mailadres').inputValue(), 'coach@kring.demo');
+  await expectNoAxeViolations(page, 'sign-in with error (no JS)');
+
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: 'Welkom, Sofie Coach (demo)' }).waitFor();
+  await context.close();
+});
+
+test('keyboard: the first Tab reaches the skip link, focus is visible', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(kring.base + '/');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => ({
+    text: document.activeElement?.textContent,
+    outline: getComputedStyle(document.activeElement).outlineStyle,
+  }));
+  assert.equal(focused.text, 'Naar de inhoud');
+  assert.notEqual(focused.outline, 'none');
+  await context.close();
+});

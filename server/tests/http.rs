@@ -1,0 +1,315 @@
+//! HTTP-level tests against a Kring server started in-process on loopback,
+//! with a fresh SQLite database and the demo accounts.
+
+use std::net::SocketAddr;
+
+use kring_server::{Config, demo, http};
+use reqwest::header::{ACCEPT, LOCATION, ORIGIN, REFERER, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+
+const PASSWORD: &str = "kring-demo";
+
+struct TestServer {
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let data_dir = dir.path().display().to_string();
+    let config = Config::from_env_fn(|key| match key {
+        "KRING_BIND" => Some(addr.to_string()),
+        "KRING_DATA_DIR" => Some(data_dir.clone()),
+        "KRING_DEMO_PASSWORD" => Some(PASSWORD.to_owned()),
+        _ => None,
+    })
+    .expect("config");
+    let db = kring_app::db::connect(&config.database_url).await.expect("db");
+    kring_app::db::migrate(&db).await.expect("migrate");
+    demo::load(&db, PASSWORD).await.expect("demo");
+    let router = http::router(http::app_state(&config, db), http::leptos_options(&config));
+    tokio::spawn(async move {
+        let _ = http::serve(listener, router).await;
+    });
+    TestServer { base: format!("http://{addr}"), _dir: dir }
+}
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+impl TestServer {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A sign-in as the hydrated page sends it (not text/html).
+    async fn sign_in(&self, client: &Client, email: &str, password: &str, remember: bool) -> reqwest::Response {
+        let mut form = vec![("email", email), ("password", password)];
+        if remember {
+            form.push(("remember", "on"));
+        }
+        client
+            .post(self.url("/api/sign_in"))
+            .header(ORIGIN, &self.base)
+            .header(ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn home(&self, client: &Client) -> String {
+        client.get(self.url("/")).send().await.expect("home").text().await.expect("body")
+    }
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("kring_session="))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn sign_in_shows_the_person_and_sign_out_ends_it() {
+    let srv = start().await;
+    let client = browser();
+    assert!(!srv.home(&client).await.contains("Sofie Coach"), "anonymous home shows no one");
+
+    let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = session_cookie(&res).expect("session cookie set");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Max-Age=1800"), "30 minutes idle timeout: {cookie}");
+    assert!(!cookie.contains("Secure"), "plain http on loopback: {cookie}");
+
+    let home = srv.home(&client).await;
+    assert!(home.contains("Sofie Coach (demo)"), "signed-in home names the person");
+    assert!(home.contains("Welkom, "), "Dutch by default");
+
+    let res = client
+        .post(srv.url("/api/sign_out"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!srv.home(&client).await.contains("Sofie Coach"));
+}
+
+#[tokio::test]
+async fn remember_me_lasts_at_most_twelve_hours() {
+    let srv = start().await;
+    let client = browser();
+    let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, true).await;
+    let cookie = session_cookie(&res).expect("cookie");
+    let max_age: i64 = cookie
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("Max-Age="))
+        .and_then(|v| v.parse().ok())
+        .or_else(|| {
+            // tower-sessions writes Expires for a fixed date.
+            let expires = cookie.split(';').find_map(|p| p.trim().strip_prefix("Expires="))?;
+            let at = time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc2822).ok()?;
+            Some((at - time::OffsetDateTime::now_utc()).whole_seconds())
+        })
+        .expect("a lifetime on the cookie");
+    assert!(max_age > 11 * 3600 && max_age <= 12 * 3600, "remember-me lifetime {max_age}s");
+}
+
+#[tokio::test]
+async fn sign_in_gets_a_new_session_id() {
+    let srv = start().await;
+    let client = browser();
+    let first = session_cookie(&srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await).unwrap();
+    let second = session_cookie(&srv.sign_in(&client, "admin@kring.demo", PASSWORD, false).await).unwrap();
+    let id = |c: &str| c.split(';').next().unwrap().to_owned();
+    assert_ne!(id(&first), id(&second), "the id changes at sign-in");
+
+    // The old id no longer signs anyone in.
+    let stale = Client::builder().redirect(Policy::none()).build().unwrap();
+    let body = stale
+        .get(srv.url("/"))
+        .header(reqwest::header::COOKIE, id(&first))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains("Sofie Coach") && !body.contains("Beheerder Demo"));
+}
+
+#[tokio::test]
+async fn wrong_password_is_a_clear_error() {
+    let srv = start().await;
+    let client = browser();
+    let res = srv.sign_in(&client, "coach@kring.demo", "niet-het-wachtwoord", false).await;
+    assert!(res.status().is_server_error() || res.status().is_client_error());
+    assert!(session_cookie(&res).is_none(), "no session for a failed sign-in");
+    let body = res.text().await.unwrap();
+    assert_eq!(body, "\"WrongCredentials\"");
+}
+
+#[tokio::test]
+async fn ten_failures_throttle_the_account() {
+    let srv = start().await;
+    let client = browser();
+    for _ in 0..10 {
+        let body = srv.sign_in(&client, "coach@kring.demo", "fout-fout-fout", false).await.text().await.unwrap();
+        assert_eq!(body, "\"WrongCredentials\"");
+    }
+    let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    let body = res.text().await.unwrap();
+    assert_eq!(body, r#"{"Throttled":{"minutes":15}}"#);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let srv = start().await;
+    let client = browser();
+    let res = client
+        .post(srv.url("/api/sign_in"))
+        .header(ORIGIN, "http://evil.example")
+        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&res).is_none());
+    assert_eq!(res.text().await.unwrap(), "\"CrossSite\"");
+
+    let res = client
+        .post(srv.url("/api/sign_in"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The same request from Kring's own origin works.
+    let ok = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_failed_form_post_without_javascript_keeps_the_email() {
+    let srv = start().await;
+    let client = browser();
+    let referer = srv.url("/sign-in?next=%2Faccount");
+    let res = client
+        .post(srv.url("/api/sign_in"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(REFERER, &referer)
+        .form(&[("email", "coach@kring.demo"), ("password", "fout-fout-fout"), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned();
+    assert!(location.starts_with("/sign-in?"), "{location}");
+    assert!(location.contains("keep.email=coach%40kring.demo"), "{location}");
+    assert!(!location.contains("fout-fout"), "passwords never travel back: {location}");
+
+    let page = client.get(srv.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "translated error shown");
+    assert!(page.contains(r#"value="coach@kring.demo""#), "typed email kept");
+
+    // A successful plain post redirects to `next`.
+    let res = client
+        .post(srv.url("/api/sign_in"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "text/html")
+        .header(REFERER, &referer)
+        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/account");
+}
+
+#[tokio::test]
+async fn open_redirects_are_not_followed() {
+    let srv = start().await;
+    let client = browser();
+    let res = client
+        .post(srv.url("/api/sign_in"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "text/html")
+        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/");
+}
+
+#[tokio::test]
+async fn account_page_needs_sign_in() {
+    let srv = start().await;
+    let client = browser();
+    let res = client.get(srv.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/sign-in?next=/account");
+}
+
+#[tokio::test]
+async fn unknown_urls_get_a_real_404() {
+    let srv = start().await;
+    let res = browser().get(srv.url("/bestaat/niet")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Pagina niet gevonden"));
+}
+
+#[tokio::test]
+async fn language_choice_is_kept_by_cookie_and_profile() {
+    let srv = start().await;
+    let client = browser();
+    // Anonymous: the cookie carries the choice.
+    let res = client
+        .post(srv.url("/api/set_language"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "text/html")
+        .form(&[("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert!(srv.home(&client).await.contains("Welcome to Kring"));
+
+    // Signed in: the profile keeps it for the next sign-in elsewhere.
+    srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    client
+        .post(srv.url("/api/set_language"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "text/html")
+        .form(&[("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let other_device = browser();
+    assert!(srv.home(&other_device).await.contains("Welkom bij Kring"), "a new device starts in Dutch");
+    srv.sign_in(&other_device, "coach@kring.demo", PASSWORD, false).await;
+    assert!(srv.home(&other_device).await.contains("Welcome, Sofie"), "the profile's language follows the person");
+
+    // Unknown languages are refused.
+    let res = client
+        .post(srv.url("/api/set_language"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "application/json")
+        .form(&[("lang", "fr")])
+        .send()
+        .await
+        .unwrap();
+    assert!(!res.status().is_success());
+}
