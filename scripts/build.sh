@@ -3,6 +3,8 @@
 # the same steps it runs. 1) the hydration bundle for wasm32 with the small
 # `wasm-release` profile, 2) wasm-bindgen, 3) wasm-opt -Oz, 4) CSS and
 # public/ into target/site, 5) the server with that site embedded.
+# wasm-opt gets exactly the wasm features rustc 1.95 emits for wasm32 (not
+# --all-features: newer proposals such as compact imports break browsers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -21,7 +23,9 @@ wasm-bindgen --target web --no-typescript --out-dir "$site.new/pkg" --out-name k
   "$target_dir/wasm32-unknown-unknown/wasm-release/app.wasm"
 
 say "wasm-opt -Oz"
-.tools/node_modules/.bin/wasm-opt -Oz --all-features --strip-debug --strip-producers \
+.tools/node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   -o "$site.new/pkg/kring_bg.wasm" "$site.new/pkg/kring_bg.wasm"
 
 cp style/kring.css "$site.new/pkg/kring.css"

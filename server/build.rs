@@ -14,7 +14,10 @@ fn main() {
     };
     if embed {
         if !site.join("pkg").is_dir() {
-            panic!("KRING_EMBED_SITE=1 but {} has no built site (run scripts/build.sh)", site.display());
+            panic!(
+                "KRING_EMBED_SITE=1 but {} has no built site (run scripts/build.sh)",
+                site.display()
+            );
         }
         memory_serve::load_directory_with_embed(&site, true);
         println!("cargo::rustc-env=KRING_SITE_EMBEDDED=1");

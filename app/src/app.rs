@@ -8,7 +8,7 @@ use leptos_router::{
     path,
 };
 
-use crate::accounts::{self, Me, SignIn, SignOut};
+use crate::accounts::{self, Me};
 use crate::errors::AppError;
 use crate::i18n::*;
 use crate::ui::{Layout, NotFound};
@@ -35,13 +35,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Who is signed in, and the two actions that change it. Provided once at
-/// the root so the header and every page read the same resource.
+/// Who is signed in. Provided once, so the header and every page of a
+/// request read the same resource (one lookup per page).
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub me: Resource<Result<Option<Me>, AppError>>,
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
 }
 
 pub fn use_auth() -> Auth {
@@ -51,32 +49,35 @@ pub fn use_auth() -> Auth {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    let me = Resource::new(
-        move || (sign_in.version().get(), sign_out.version().get()),
-        |_| accounts::get_me(),
-    );
-    provide_context(Auth { me, sign_in, sign_out });
-
     view! {
         // Dutch unless the person chose otherwise (cookie or profile); the
         // browser's Accept-Language is deliberately not consulted.
         <I18nContextProvider ssr_lang_header_getter=ui::no_accept_language()>
             <Stylesheet id="kring" href="/pkg/kring.css" />
             <Router>
-                <Layout>
-                    <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view=ui::HomePage ssr=SsrMode::Async />
-                        <Route path=path!("/sign-in") view=accounts::SignInPage ssr=SsrMode::Async />
-                        <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async />
-                        <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />
-                        <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async />
-                        <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />
-                        <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />
-                    </Routes>
-                </Layout>
+                <WithAuth>
+                    <Layout>
+                        <Routes fallback=|| view! { <NotFound /> }>
+                            <Route path=path!("/") view=ui::HomePage ssr=SsrMode::Async />
+                            <Route path=path!("/sign-in") view=accounts::SignInPage ssr=SsrMode::Async />
+                            <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />
+                            <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async />
+                            <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />
+                            <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />
+                        </Routes>
+                    </Layout>
+                </WithAuth>
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// Provides [`Auth`]. Pages are plain HTML posts (islands mode), so the
+/// resource never needs refetching within a page.
+#[component]
+fn WithAuth(children: Children) -> impl IntoView {
+    let me = Resource::new(|| (), |_| accounts::get_me());
+    provide_context(Auth { me });
+    children()
 }

@@ -21,8 +21,12 @@ pub enum Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     Empty,
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     Malformed,
     /// The repeated value differs from the first.
     Mismatch,

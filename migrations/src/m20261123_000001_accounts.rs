@@ -50,14 +50,27 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(Users::Email).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::DisplayName).string_len(100).not_null())
                     .col(ColumnDef::new(Users::PasswordHash).string_len(255).null())
                     .col(ColumnDef::new(Users::IsAdmin).boolean().not_null().default(false))
                     .col(ColumnDef::new(Users::IsDemo).boolean().not_null().default(false))
                     .col(ColumnDef::new(Users::Locale).string_len(8).null())
-                    .col(ColumnDef::new(Users::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Users::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -66,7 +79,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AuthSessions::Table)
-                    .col(ColumnDef::new(AuthSessions::Id).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(AuthSessions::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(AuthSessions::Data).blob().not_null())
                     // Unix seconds: compared in SQL on both databases alike.
                     .col(ColumnDef::new(AuthSessions::ExpiresAt).big_integer().not_null())
@@ -96,7 +114,11 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(LoginFailures::Email).string_len(254).not_null())
                     .col(ColumnDef::new(LoginFailures::Ip).string_len(64).not_null())
-                    .col(ColumnDef::new(LoginFailures::AttemptedAt).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(LoginFailures::AttemptedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;

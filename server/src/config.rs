@@ -25,7 +25,10 @@ pub struct ConfigError {
 }
 
 fn bad(setting: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { setting, reason: reason.into() }
+    ConfigError {
+        setting,
+        reason: reason.into(),
+    }
 }
 
 /// The keys `kring.toml` may hold (the same names, lowercase, without the
@@ -48,14 +51,19 @@ impl Config {
         let env = |k: &str| std::env::var(k).ok();
         let file = match env("KRING_CONFIG") {
             Some(path) => Some(PathBuf::from(path)),
-            None => Path::new("kring.toml").exists().then(|| PathBuf::from("kring.toml")),
+            None => Path::new("kring.toml")
+                .exists()
+                .then(|| PathBuf::from("kring.toml")),
         };
         let file_cfg = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| bad("KRING_CONFIG", format!("cannot read {}: {e}", path.display())))?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
-                    bad("KRING_CONFIG", format!("{} is not valid: {}", path.display(), e.message()))
+                    bad(
+                        "KRING_CONFIG",
+                        format!("{} is not valid: {}", path.display(), e.message()),
+                    )
                 })?
             }
             None => FileConfig::default(),
@@ -73,10 +81,14 @@ impl Config {
 
         let bind_raw = pick("KRING_BIND", file.bind).unwrap_or_else(|| "127.0.0.1:3000".into());
         let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
-            bad("KRING_BIND", format!("'{bind_raw}' is not an address and port like 127.0.0.1:3000"))
+            bad(
+                "KRING_BIND",
+                format!("'{bind_raw}' is not an address and port like 127.0.0.1:3000"),
+            )
         })?;
 
-        let data_dir = PathBuf::from(pick("KRING_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(pick("KRING_DATA_DIR", file.data_dir).unwrap_or_else(|| "./data".into()));
         if data_dir.as_os_str().is_empty() {
             return Err(bad("KRING_DATA_DIR", "must not be empty"));
         }
@@ -84,7 +96,10 @@ impl Config {
         let database_url = match pick("KRING_DATABASE_URL", file.database_url) {
             Some(url) => {
                 let url = url.trim().to_owned();
-                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
                     return Err(bad(
                         "KRING_DATABASE_URL",
                         format!("'{url}' must start with sqlite:, postgres:// or postgresql://"),
@@ -99,22 +114,41 @@ impl Config {
         let base_url = Url::parse(base_raw.trim())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| bad("KRING_BASE_URL", format!("'{base_raw}' is not an http(s) URL like https://kring.example.be")))?;
+            .ok_or_else(|| {
+                bad(
+                    "KRING_BASE_URL",
+                    format!("'{base_raw}' is not an http(s) URL like https://kring.example.be"),
+                )
+            })?;
 
         let log = pick("KRING_LOG", file.log).unwrap_or_else(|| "info".into());
         if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
-            return Err(bad("KRING_LOG", format!("'{log}' is not a log filter like info or kring=debug")));
+            return Err(bad(
+                "KRING_LOG",
+                format!("'{log}' is not a log filter like info or kring=debug"),
+            ));
         }
 
-        let demo_password = pick("KRING_DEMO_PASSWORD", file.demo_password).unwrap_or_else(|| "kring-demo".into());
+        let demo_password =
+            pick("KRING_DEMO_PASSWORD", file.demo_password).unwrap_or_else(|| "kring-demo".into());
 
-        Ok(Config { bind, data_dir, database_url, base_url, log, demo_password })
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            base_url,
+            log,
+            demo_password,
+        })
     }
 
     /// Creates the data directory (SQLite file, later the search index).
     pub fn ensure_data_dir(&self) -> Result<(), ConfigError> {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
-            bad("KRING_DATA_DIR", format!("cannot create {}: {e}", self.data_dir.display()))
+            bad(
+                "KRING_DATA_DIR",
+                format!("cannot create {}: {e}", self.data_dir.display()),
+            )
         })
     }
 }

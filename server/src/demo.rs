@@ -12,8 +12,16 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { email: "admin@kring.demo", name: "Beheerder Demo", admin: true },
-    DemoAccount { email: "coach@kring.demo", name: "Sofie Coach (demo)", admin: false },
+    DemoAccount {
+        email: "admin@kring.demo",
+        name: "Beheerder Demo",
+        admin: true,
+    },
+    DemoAccount {
+        email: "coach@kring.demo",
+        name: "Sofie Coach (demo)",
+        admin: false,
+    },
 ];
 
 /// Creates the demo accounts that are missing; returns how many it made.
@@ -25,7 +33,13 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
         }
         domain::create_user(
             db,
-            NewUser { email: acc.email, display_name: acc.name, password, is_admin: acc.admin, is_demo: true },
+            NewUser {
+                email: acc.email,
+                display_name: acc.name,
+                password,
+                is_admin: acc.admin,
+                is_demo: true,
+            },
         )
         .await?;
         created += 1;

@@ -44,11 +44,20 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 fn default_site_dir() -> String {
     // Next to the workspace when run from a checkout; "site" otherwise.
     let dev = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site");
-    if dev.is_dir() { dev.display().to_string() } else { "site".to_owned() }
+    if dev.is_dir() {
+        dev.display().to_string()
+    } else {
+        "site".to_owned()
+    }
 }
 
 pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
-    AppState { db, settings: Arc::new(Settings { base_url: config.base_url.clone() }) }
+    AppState {
+        db,
+        settings: Arc::new(Settings {
+            base_url: config.base_url.clone(),
+        }),
+    }
 }
 
 /// The whole application as an axum router.
@@ -58,13 +67,15 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let sessions = SessionManagerLayer::new(kring_app::accounts::session_store::DbSessionStore::new(state.db.clone()))
-        .with_name("kring_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.secure_cookies())
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(kring_app::accounts::auth::IDLE_TIMEOUT));
+    let sessions = SessionManagerLayer::new(kring_app::accounts::session_store::DbSessionStore::new(
+        state.db.clone(),
+    ))
+    .with_name("kring_session")
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(state.settings.secure_cookies())
+    .with_path("/")
+    .with_expiry(Expiry::OnInactivity(kring_app::accounts::auth::IDLE_TIMEOUT));
 
     let server_fns = {
         let context = context.clone();
@@ -112,9 +123,12 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         app.fallback_service(dir)
     };
 
-    app.layer(middleware::from_fn_with_state(state.settings.clone(), refuse_cross_site))
-        .layer(sessions)
-        .with_state(options)
+    app.layer(middleware::from_fn_with_state(
+        state.settings.clone(),
+        refuse_cross_site,
+    ))
+    .layer(sessions)
+    .with_state(options)
 }
 
 /// State-changing requests must come from Kring's own pages: a browser
@@ -134,7 +148,8 @@ async fn refuse_cross_site(State(settings): State<Arc<Settings>>, req: Request, 
         Some(origin) => {
             let own = settings.base_url.origin().ascii_serialization();
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-            origin == own || host.is_some_and(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
+            origin == own
+                || host.is_some_and(|h| origin == format!("http://{h}") || origin == format!("https://{h}"))
         }
     };
     if cross_site || !origin_ok {
@@ -147,7 +162,12 @@ async fn refuse_cross_site(State(settings): State<Arc<Settings>>, req: Request, 
 fn cross_site_refusal(server_fn: bool) -> Response {
     if server_fn {
         let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
-        (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
     } else {
         (
             StatusCode::FORBIDDEN,
@@ -160,9 +180,12 @@ fn cross_site_refusal(server_fn: bool) -> Response {
 
 /// Serves `router` on `listener` until ctrl-c or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 pub async fn shutdown_signal() {

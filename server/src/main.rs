@@ -8,7 +8,11 @@ use kring_app::accounts::domain::{self, NewUser};
 use kring_server::{Config, demo, http, tasks};
 
 #[derive(Parser)]
-#[command(name = "kring", version, about = "Kring: the learning network of local family coaches")]
+#[command(
+    name = "kring",
+    version,
+    about = "Kring: the learning network of local family coaches"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,11 +87,15 @@ fn main() -> ExitCode {
 }
 
 async fn open_db(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
-    config.ensure_data_dir().map_err(|e| format!("configuration error: {e}"))?;
+    config
+        .ensure_data_dir()
+        .map_err(|e| format!("configuration error: {e}"))?;
     let db = kring_app::db::connect(&config.database_url)
         .await
         .map_err(|e| format!("KRING_DATABASE_URL: cannot connect: {e}"))?;
-    kring_app::db::migrate(&db).await.map_err(|e| format!("migration failed: {e}"))?;
+    kring_app::db::migrate(&db)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
     Ok(db)
 }
 
@@ -114,7 +122,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let router = http::router(state, options);
             tasks::spawn_housekeeping(db);
             println!("Kring is running on {}", config.base_url);
-            http::serve(listener, router).await.map_err(|e| format!("server error: {e}"))?;
+            http::serve(listener, router)
+                .await
+                .map_err(|e| format!("server error: {e}"))?;
         }
         Command::User { command } => {
             let db = open_db(&config).await?;
@@ -123,11 +133,21 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     let password = read_password()?;
                     let user = domain::create_user(
                         &db,
-                        NewUser { email: &email, display_name: &name, password: &password, is_admin: admin, is_demo: false },
+                        NewUser {
+                            email: &email,
+                            display_name: &name,
+                            password: &password,
+                            is_admin: admin,
+                            is_demo: false,
+                        },
                     )
                     .await
                     .map_err(|e| e.to_string())?;
-                    println!("Created {}{}", user.email, if admin { " (platform admin)" } else { "" });
+                    println!(
+                        "Created {}{}",
+                        user.email,
+                        if admin { " (platform admin)" } else { "" }
+                    );
                 }
                 UserCommand::SetPassword { email } => {
                     let user = domain::find_by_email(&db, &email)
@@ -135,7 +155,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                         .map_err(|e| e.to_string())?
                         .ok_or_else(|| format!("no account with email address {email}"))?;
                     let password = read_password()?;
-                    domain::set_password(&db, user.id, &password).await.map_err(|e| e.to_string())?;
+                    domain::set_password(&db, user.id, &password)
+                        .await
+                        .map_err(|e| e.to_string())?;
                     println!("Password set for {}", user.email);
                 }
             }
@@ -145,7 +167,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 async fn load_demo(db: &sea_orm::DatabaseConnection, config: &Config) -> Result<(), String> {
-    let created = demo::load(db, &config.demo_password).await.map_err(|e| format!("demo data: {e}"))?;
+    let created = demo::load(db, &config.demo_password)
+        .await
+        .map_err(|e| format!("demo data: {e}"))?;
     if created > 0 {
         println!("Loaded the demo data ({created} accounts).");
     }
@@ -163,7 +187,10 @@ fn read_password() -> Result<String, String> {
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         Ok(line.trim_end_matches(['\n', '\r']).to_owned())
     }
 }

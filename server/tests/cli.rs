@@ -27,7 +27,11 @@ fn help_lists_the_commands() {
 #[test]
 fn a_bad_setting_stops_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out = kring(dir.path()).env("KRING_BIND", "nergens").arg("migrate").output().unwrap();
+    let out = kring(dir.path())
+        .env("KRING_BIND", "nergens")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -40,7 +44,12 @@ fn a_bad_setting_stops_with_one_clear_line() {
 }
 
 fn run_with_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
@@ -49,20 +58,38 @@ fn run_with_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
 fn user_create_set_password_and_demo_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_with_stdin(
-        kring(dir.path()).args(["user", "create", "--email", "beheer@gemeente.be", "--name", "Beheer", "--admin"]),
+        kring(dir.path()).args([
+            "user",
+            "create",
+            "--email",
+            "beheer@gemeente.be",
+            "--name",
+            "Beheer",
+            "--admin",
+        ]),
         "een goed wachtwoord\n",
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("platform admin"));
 
     let again = run_with_stdin(
-        kring(dir.path()).args(["user", "create", "--email", "BEHEER@gemeente.be", "--name", "Beheer"]),
+        kring(dir.path()).args([
+            "user",
+            "create",
+            "--email",
+            "BEHEER@gemeente.be",
+            "--name",
+            "Beheer",
+        ]),
         "een goed wachtwoord\n",
     );
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 
-    let short = run_with_stdin(kring(dir.path()).args(["user", "set-password", "--email", "beheer@gemeente.be"]), "kort\n");
+    let short = run_with_stdin(
+        kring(dir.path()).args(["user", "set-password", "--email", "beheer@gemeente.be"]),
+        "kort\n",
+    );
     assert!(!short.status.success());
     let ok = run_with_stdin(
         kring(dir.path()).args(["user", "set-password", "--email", "beheer@gemeente.be"]),
@@ -75,6 +102,10 @@ fn user_create_set_password_and_demo_are_idempotent() {
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("admin@kring.demo") && text.contains("coach@kring.demo"));
-        assert_eq!(text.contains("Loaded the demo data"), run == 0, "second run creates nothing: {text}");
+        assert_eq!(
+            text.contains("Loaded the demo data"),
+            run == 0,
+            "second run creates nothing: {text}"
+        );
     }
 }

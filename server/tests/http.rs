@@ -34,11 +34,18 @@ async fn start() -> TestServer {
     tokio::spawn(async move {
         let _ = http::serve(listener, router).await;
     });
-    TestServer { base: format!("http://{addr}"), _dir: dir }
+    TestServer {
+        base: format!("http://{addr}"),
+        _dir: dir,
+    }
 }
 
 fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
 }
 
 impl TestServer {
@@ -47,7 +54,13 @@ impl TestServer {
     }
 
     /// A sign-in as the hydrated page sends it (not text/html).
-    async fn sign_in(&self, client: &Client, email: &str, password: &str, remember: bool) -> reqwest::Response {
+    async fn sign_in(
+        &self,
+        client: &Client,
+        email: &str,
+        password: &str,
+        remember: bool,
+    ) -> reqwest::Response {
         let mut form = vec![("email", email), ("password", password)];
         if remember {
             form.push(("remember", "on"));
@@ -63,7 +76,14 @@ impl TestServer {
     }
 
     async fn home(&self, client: &Client) -> String {
-        client.get(self.url("/")).send().await.expect("home").text().await.expect("body")
+        client
+            .get(self.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .text()
+            .await
+            .expect("body")
     }
 }
 
@@ -80,18 +100,27 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
 async fn sign_in_shows_the_person_and_sign_out_ends_it() {
     let srv = start().await;
     let client = browser();
-    assert!(!srv.home(&client).await.contains("Sofie Coach"), "anonymous home shows no one");
+    assert!(
+        !srv.home(&client).await.contains("Sofie Coach"),
+        "anonymous home shows no one"
+    );
 
     let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = session_cookie(&res).expect("session cookie set");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Max-Age=1800"), "30 minutes idle timeout: {cookie}");
+    assert!(
+        cookie.contains("Max-Age=1800"),
+        "30 minutes idle timeout: {cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain http on loopback: {cookie}");
 
     let home = srv.home(&client).await;
-    assert!(home.contains("Sofie Coach (demo)"), "signed-in home names the person");
+    assert!(
+        home.contains("Sofie Coach (demo)"),
+        "signed-in home names the person"
+    );
     assert!(home.contains("Welkom, "), "Dutch by default");
 
     let res = client
@@ -117,12 +146,18 @@ async fn remember_me_lasts_at_most_twelve_hours() {
         .and_then(|v| v.parse().ok())
         .or_else(|| {
             // tower-sessions writes Expires for a fixed date.
-            let expires = cookie.split(';').find_map(|p| p.trim().strip_prefix("Expires="))?;
-            let at = time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc2822).ok()?;
+            let expires = cookie
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("Expires="))?;
+            let at =
+                time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc2822).ok()?;
             Some((at - time::OffsetDateTime::now_utc()).whole_seconds())
         })
         .expect("a lifetime on the cookie");
-    assert!(max_age > 11 * 3600 && max_age <= 12 * 3600, "remember-me lifetime {max_age}s");
+    assert!(
+        max_age > 11 * 3600 && max_age <= 12 * 3600,
+        "remember-me lifetime {max_age}s"
+    );
 }
 
 #[tokio::test]
@@ -152,7 +187,9 @@ async fn sign_in_gets_a_new_session_id() {
 async fn wrong_password_is_a_clear_error() {
     let srv = start().await;
     let client = browser();
-    let res = srv.sign_in(&client, "coach@kring.demo", "niet-het-wachtwoord", false).await;
+    let res = srv
+        .sign_in(&client, "coach@kring.demo", "niet-het-wachtwoord", false)
+        .await;
     assert!(res.status().is_server_error() || res.status().is_client_error());
     assert!(session_cookie(&res).is_none(), "no session for a failed sign-in");
     let body = res.text().await.unwrap();
@@ -164,7 +201,12 @@ async fn ten_failures_throttle_the_account() {
     let srv = start().await;
     let client = browser();
     for _ in 0..10 {
-        let body = srv.sign_in(&client, "coach@kring.demo", "fout-fout-fout", false).await.text().await.unwrap();
+        let body = srv
+            .sign_in(&client, "coach@kring.demo", "fout-fout-fout", false)
+            .await
+            .text()
+            .await
+            .unwrap();
         assert_eq!(body, "\"WrongCredentials\"");
     }
     let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
@@ -211,7 +253,11 @@ async fn a_failed_form_post_without_javascript_keeps_the_email() {
         .header(ORIGIN, &srv.base)
         .header(ACCEPT, "text/html,application/xhtml+xml")
         .header(REFERER, &referer)
-        .form(&[("email", "coach@kring.demo"), ("password", "fout-fout-fout"), ("next", "/account")])
+        .form(&[
+            ("email", "coach@kring.demo"),
+            ("password", "fout-fout-fout"),
+            ("next", "/account"),
+        ])
         .send()
         .await
         .unwrap();
@@ -219,10 +265,23 @@ async fn a_failed_form_post_without_javascript_keeps_the_email() {
     let location = res.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned();
     assert!(location.starts_with("/sign-in?"), "{location}");
     assert!(location.contains("keep.email=coach%40kring.demo"), "{location}");
-    assert!(!location.contains("fout-fout"), "passwords never travel back: {location}");
+    assert!(
+        !location.contains("fout-fout"),
+        "passwords never travel back: {location}"
+    );
 
-    let page = client.get(srv.url(&location)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Dit e-mailadres en wachtwoord horen niet bij elkaar."), "translated error shown");
+    let page = client
+        .get(srv.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Dit e-mailadres en wachtwoord horen niet bij elkaar."),
+        "translated error shown"
+    );
     assert!(page.contains(r#"value="coach@kring.demo""#), "typed email kept");
 
     // A successful plain post redirects to `next`.
@@ -231,7 +290,11 @@ async fn a_failed_form_post_without_javascript_keeps_the_email() {
         .header(ORIGIN, &srv.base)
         .header(ACCEPT, "text/html")
         .header(REFERER, &referer)
-        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD), ("next", "/account")])
+        .form(&[
+            ("email", "coach@kring.demo"),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ])
         .send()
         .await
         .unwrap();
@@ -247,7 +310,11 @@ async fn open_redirects_are_not_followed() {
         .post(srv.url("/api/sign_in"))
         .header(ORIGIN, &srv.base)
         .header(ACCEPT, "text/html")
-        .form(&[("email", "coach@kring.demo"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .form(&[
+            ("email", "coach@kring.demo"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -298,9 +365,16 @@ async fn language_choice_is_kept_by_cookie_and_profile() {
         .await
         .unwrap();
     let other_device = browser();
-    assert!(srv.home(&other_device).await.contains("Welkom bij Kring"), "a new device starts in Dutch");
-    srv.sign_in(&other_device, "coach@kring.demo", PASSWORD, false).await;
-    assert!(srv.home(&other_device).await.contains("Welcome, Sofie"), "the profile's language follows the person");
+    assert!(
+        srv.home(&other_device).await.contains("Welkom bij Kring"),
+        "a new device starts in Dutch"
+    );
+    srv.sign_in(&other_device, "coach@kring.demo", PASSWORD, false)
+        .await;
+    assert!(
+        srv.home(&other_device).await.contains("Welcome, Sofie"),
+        "the profile's language follows the person"
+    );
 
     // Unknown languages are refused.
     let res = client

@@ -4,9 +4,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::entity::user;
 use super::throttle;
@@ -58,7 +56,12 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
         return Err(AppError::invalid(Field::Email, Problem::Empty));
     }
     if email.len() > EMAIL_MAX {
-        return Err(AppError::invalid(Field::Email, Problem::TooLong { max: EMAIL_MAX as u32 }));
+        return Err(AppError::invalid(
+            Field::Email,
+            Problem::TooLong {
+                max: EMAIL_MAX as u32,
+            },
+        ));
     }
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
@@ -84,7 +87,10 @@ pub fn validate_display_name(raw: &str) -> Result<String, AppError> {
         return Err(AppError::invalid(Field::DisplayName, Problem::Empty));
     }
     if name.chars().count() > NAME_MAX {
-        return Err(AppError::invalid(Field::DisplayName, Problem::TooLong { max: NAME_MAX as u32 }));
+        return Err(AppError::invalid(
+            Field::DisplayName,
+            Problem::TooLong { max: NAME_MAX as u32 },
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(AppError::invalid(Field::DisplayName, Problem::Malformed));
@@ -98,10 +104,20 @@ pub fn validate_new_password(password: &str, field: Field) -> Result<(), AppErro
         return Err(AppError::invalid(field, Problem::Empty));
     }
     if n < PASSWORD_MIN {
-        return Err(AppError::invalid(field, Problem::TooShort { min: PASSWORD_MIN as u32 }));
+        return Err(AppError::invalid(
+            field,
+            Problem::TooShort {
+                min: PASSWORD_MIN as u32,
+            },
+        ));
     }
     if password.len() > PASSWORD_MAX {
-        return Err(AppError::invalid(field, Problem::TooLong { max: PASSWORD_MAX as u32 }));
+        return Err(AppError::invalid(
+            field,
+            Problem::TooLong {
+                max: PASSWORD_MAX as u32,
+            },
+        ));
     }
     Ok(())
 }

@@ -1,8 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::ChangePassword;
-use crate::app::use_auth;
+use super::{ChangePassword, SignIn};
 use crate::i18n::*;
 use crate::ui::form::kept;
 use crate::ui::islands::RevealPassword;
@@ -11,7 +10,9 @@ use crate::ui::{ActionError, PageTitle, RequireUser};
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
+    // Created inside the routes, where the router hands back the error of a
+    // failed plain-form post (`?__err=`).
+    let sign_in = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || {
         let q = query.read();
@@ -22,9 +23,9 @@ pub fn SignInPage() -> impl IntoView {
         <PageTitle text=Signal::derive(move || t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow">
             <h1>{t!(i18n, sign_in.title)}</h1>
-            <ActionForm action=auth.sign_in attr:class="stack" attr:novalidate=true>
-                <ActionError action=auth.sign_in />
-                <input type="hidden" name="next" prop:value=next />
+            <ActionForm action=sign_in attr:class="stack" attr:novalidate=true>
+                <ActionError action=sign_in />
+                <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="email">{t!(i18n, fields.email)}</label>
                     <input id="email" name="email" type="email" autocomplete="username" required
@@ -56,10 +57,8 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
     let query = use_query_map();
-    let changed = move || {
-        query.read().get("changed").is_some()
-            || matches!(change.value().get(), Some(Ok(())))
-    };
+    let changed =
+        move || query.read().get("changed").is_some() || matches!(change.value().get(), Some(Ok(())));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, account.title).to_string()) />
         <RequireUser children=move |me| view! {

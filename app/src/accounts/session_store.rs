@@ -39,7 +39,11 @@ impl SessionStore for DbSessionStore {
         // Ids are 128 random bits; a collision is retried, never overwritten.
         loop {
             let res = auth_session::Entity::insert(row(record)?)
-                .on_conflict(OnConflict::column(auth_session::Column::Id).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(auth_session::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;
@@ -73,10 +77,15 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_slice(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data =
+            serde_json::from_slice(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(found.expires_at)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

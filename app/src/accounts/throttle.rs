@@ -3,8 +3,8 @@
 //! sees the same count.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::entity::login_failure;
@@ -40,13 +40,20 @@ pub async fn check<C: ConnectionTrait>(db: &C, email: &str, ip: &str, now: i64) 
                 .await?;
             let free_at = oldest.unwrap_or(now) + WINDOW_SECS;
             let minutes = ((free_at - now).max(1) + 59) / 60;
-            return Err(AppError::Throttled { minutes: minutes as u32 });
+            return Err(AppError::Throttled {
+                minutes: minutes as u32,
+            });
         }
     }
     Ok(())
 }
 
-pub async fn record_failure<C: ConnectionTrait>(db: &C, email: &str, ip: &str, now: i64) -> Result<(), AppError> {
+pub async fn record_failure<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(), AppError> {
     login_failure::ActiveModel {
         email: Set(email.chars().take(254).collect()),
         ip: Set(ip.chars().take(64).collect()),

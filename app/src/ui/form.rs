@@ -52,7 +52,11 @@ where
         .get(http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    let Some(referer) = parts.headers.get(http::header::REFERER).and_then(|v| v.to_str().ok()) else {
+    let Some(referer) = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+    else {
         return;
     };
     if !accepts_html {
@@ -98,7 +102,14 @@ mod tests {
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/account")), "/account");
         assert_eq!(safe_next(Some("/networks?x=1")), "/networks?x=1");
-        for bad in ["//evil.example", "https://evil.example/", "evil", "", "/\\evil.example", "/x?u=https://evil"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example/",
+            "evil",
+            "",
+            "/\\evil.example",
+            "/x?u=https://evil",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -13,7 +13,7 @@ use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_location;
 
-use crate::accounts::{Me, SetLanguage};
+use crate::accounts::{Me, SetLanguage, SignOut};
 use crate::app::use_auth;
 use crate::errors::{AppError, Field, Problem};
 use crate::i18n::*;
@@ -83,14 +83,14 @@ fn Header() -> impl IntoView {
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = use_auth();
+    let sign_out = ServerAction::<SignOut>::new();
     let demo = me.is_demo;
     view! {
         <A href="/account" attr:class="who-name" attr:data-testid="who">
             {me.display_name}
         </A>
         {demo.then(|| view! { <span class="badge" title=move || t_string!(i18n, account.demo_hint).to_string()>{t!(i18n, account.demo)}</span> })}
-        <ActionForm action=auth.sign_out attr:class="inline">
+        <ActionForm action=sign_out attr:class="inline">
             <button type="submit" class="link-button">{t!(i18n, nav.sign_out)}</button>
         </ActionForm>
     }
@@ -104,7 +104,11 @@ fn LanguageSwitch() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
-        if search.is_empty() { location.pathname.get() } else { format!("{}?{}", location.pathname.get(), search) }
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search)
+        }
     };
     let current = move || i18n.get_locale();
     view! {
@@ -169,7 +173,9 @@ where
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -200,9 +206,23 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
             .to_string();
             match problem {
                 Problem::Empty => t!(i18n, errors.empty, field = move || field_name.clone()).into_any(),
-                Problem::TooShort { min } => t!(i18n, errors.too_short, field = move || field_name.clone(), min = move || min).into_any(),
-                Problem::TooLong { max } => t!(i18n, errors.too_long, field = move || field_name.clone(), max = move || max).into_any(),
-                Problem::Malformed => t!(i18n, errors.malformed, field = move || field_name.clone()).into_any(),
+                Problem::TooShort { min } => t!(
+                    i18n,
+                    errors.too_short,
+                    field = move || field_name.clone(),
+                    min = move || min
+                )
+                .into_any(),
+                Problem::TooLong { max } => t!(
+                    i18n,
+                    errors.too_long,
+                    field = move || field_name.clone(),
+                    max = move || max
+                )
+                .into_any(),
+                Problem::Malformed => {
+                    t!(i18n, errors.malformed, field = move || field_name.clone()).into_any()
+                }
                 Problem::Mismatch => t!(i18n, errors.mismatch).into_any(),
             }
         }

@@ -28,7 +28,12 @@ fn unique() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl TestDb {
@@ -38,7 +43,11 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", dir.join("kring.db").display());
         let db = db::connect(&url).await.expect("connect sqlite");
         db::migrate(&db).await.expect("migrate sqlite");
-        TestDb { db, _dir: Some(tempdir::TempDir(dir)), pg: None }
+        TestDb {
+            db,
+            _dir: Some(tempdir::TempDir(dir)),
+            pg: None,
+        }
     }
 
     /// None (and a note on stderr) when no PostgreSQL is configured.
@@ -48,7 +57,9 @@ impl TestDb {
             return None;
         };
         let name = format!("kring_test_{}", unique());
-        let admin = db::connect(&admin_url).await.expect("connect to PostgreSQL admin database");
+        let admin = db::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL admin database");
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
@@ -56,7 +67,11 @@ impl TestDb {
         let url = replace_db_name(&admin_url, &name);
         let db = db::connect(&url).await.expect("connect test database");
         db::migrate(&db).await.expect("migrate postgres");
-        Some(TestDb { db, _dir: None, pg: Some((admin_url, name)) })
+        Some(TestDb {
+            db,
+            _dir: None,
+            pg: Some((admin_url, name)),
+        })
     }
 
     /// Drops the PostgreSQL database (SQLite files go with the temp dir).
@@ -104,7 +119,9 @@ macro_rules! on_both_databases {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(t) = common::TestDb::postgres().await else { return };
+                let Some(t) = common::TestDb::postgres().await else {
+                    return;
+                };
                 ($body)(t.db.clone()).await;
                 t.finish().await;
             }
