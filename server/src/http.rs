@@ -24,12 +24,12 @@ use crate::config::Config;
 /// The Leptos options: from cargo-leptos's environment when it runs us
 /// (`cargo leptos watch`), else Kring's own defaults.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
-    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
-        if let Ok(conf) = get_configuration(None) {
-            let mut opts = conf.leptos_options;
-            opts.site_addr = config.bind;
-            return opts;
-        }
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some()
+        && let Ok(conf) = get_configuration(None)
+    {
+        let mut opts = conf.leptos_options;
+        opts.site_addr = config.bind;
+        return opts;
     }
     let site_root = std::env::var("KRING_SITE_DIR").unwrap_or_else(|_| default_site_dir());
     LeptosOptions::builder()

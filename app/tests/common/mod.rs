@@ -78,12 +78,12 @@ impl TestDb {
     pub async fn finish(self) {
         let TestDb { db, pg, .. } = self;
         let _ = db.close().await;
-        if let Some((admin_url, name)) = pg {
-            if let Ok(admin) = db::connect(&admin_url).await {
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-            }
+        if let Some((admin_url, name)) = pg
+            && let Ok(admin) = db::connect(&admin_url).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
         }
     }
 }
