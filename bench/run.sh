@@ -45,7 +45,7 @@ curl -fs -H "Cookie: $cookie" "$base/" | grep -q 'Welkom, ' || { echo "not signe
 
 # Warm up, then the measured run.
 oha --no-tui -z 3s -q 200 -H "Cookie: $cookie" "$base/" >/dev/null
-oha --no-tui --output-format json -z "$DURATION" -q "$RATE" -H "Cookie: $cookie" "$base/" > "$data/oha.json"
+oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "$RATE" -H "Cookie: $cookie" "$base/" > "$data/oha.json"
 
 wasm=$(ls target/site/pkg/*.wasm | head -1)
 node -e '
@@ -62,7 +62,7 @@ console.log(`signed-in home page, ${process.argv[4]} req/s for ${process.argv[5]
 console.log(`  throughput  ${r.summary.requestsPerSec.toFixed(1)} req/s`);
 console.log(`  p50         ${ms(r.latencyPercentiles.p50)} ms`);
 console.log(`  p99         ${ms(r.latencyPercentiles.p99)} ms   (budget 15 ms)`);
-console.log(`  errors      ${errors} of ${total}   (budget 0)`);
+console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JSON.stringify({ codes, errors: r.errorDistribution }) : ""}`);
 console.log(`wasm bundle   ${(wasm.length / 1024).toFixed(1)} kB raw, ${(br.length / 1024).toFixed(1)} kB brotli   (budget 150 kB brotli)`);
 console.log(`idle RSS      ${(Number(process.argv[3]) / 1024).toFixed(1)} MB   (budget 80 MB)`);
 ' "$data/oha.json" "$wasm" "$rss_kb" "$RATE" "$DURATION"
