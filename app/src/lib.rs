@@ -18,6 +18,8 @@ pub mod sessions;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod authz;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod state;

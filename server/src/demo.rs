@@ -1,5 +1,6 @@
 //! Demo data for the pilot sites. Idempotent: what exists is left alone.
-//! (The networks release adds the networks, organisations and members.)
+//! These are the sign-ins the networks release gives their roles in the
+//! pilot networks (it adds the networks, organisations and memberships).
 
 use kring_app::AppError;
 use kring_app::accounts::domain::{self, NewUser};
@@ -18,8 +19,23 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         admin: true,
     },
     DemoAccount {
+        email: "facilitator@kring.demo",
+        name: "Lotte Procesbegeleider (demo)",
+        admin: false,
+    },
+    DemoAccount {
         email: "coach@kring.demo",
         name: "Sofie Coach (demo)",
+        admin: false,
+    },
+    DemoAccount {
+        email: "ervaringsdeskundige@kring.demo",
+        name: "Mohamed Ervaringsdeskundige (demo)",
+        admin: false,
+    },
+    DemoAccount {
+        email: "nieuwkomer@kring.demo",
+        name: "Eva Nieuwkomer (demo)",
         admin: false,
     },
 ];
@@ -50,7 +66,13 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
 pub fn print_sign_ins(password: &str) {
     println!("Demo sign-ins (password: {password}):");
     for acc in ACCOUNTS {
-        let role = if acc.admin { "platform admin" } else { "coach" };
-        println!("  {:<24} {role}", acc.email);
+        let role = match acc.email {
+            "admin@kring.demo" => "platform admin",
+            "facilitator@kring.demo" => "facilitator",
+            "coach@kring.demo" => "coach",
+            "ervaringsdeskundige@kring.demo" => "expert-by-experience",
+            _ => "newcomer",
+        };
+        println!("  {:<32} {role}", acc.email);
     }
 }

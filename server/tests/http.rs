@@ -16,6 +16,10 @@ struct TestServer {
 }
 
 async fn start() -> TestServer {
+    start_with(true).await
+}
+
+async fn start_with(demo_data: bool) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -29,7 +33,9 @@ async fn start() -> TestServer {
     .expect("config");
     let db = kring_app::db::connect(&config.database_url).await.expect("db");
     kring_app::db::migrate(&db).await.expect("migrate");
-    demo::load(&db, PASSWORD).await.expect("demo");
+    if demo_data {
+        demo::load(&db, PASSWORD).await.expect("demo");
+    }
     let router = http::router(http::app_state(&config, db), http::leptos_options(&config));
     tokio::spawn(async move {
         let _ = http::serve(listener, router).await;
@@ -391,4 +397,24 @@ async fn language_choice_is_kept_by_cookie_and_profile() {
         .await
         .unwrap();
     assert!(!res.status().is_success());
+}
+
+#[tokio::test]
+async fn the_demo_hint_shows_only_with_demo_accounts() {
+    for demo_data in [true, false] {
+        let srv = start_with(demo_data).await;
+        let page = browser()
+            .get(srv.url("/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.contains("nieuwkomer@kring.demo"),
+            demo_data,
+            "demo data: {demo_data}"
+        );
+    }
 }

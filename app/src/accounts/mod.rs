@@ -41,6 +41,16 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
     }))
 }
 
+/// Whether this installation has the demo accounts (the sign-in page then
+/// shows how to use them; a real installation shows nothing).
+#[server(endpoint = "has_demo")]
+pub async fn has_demo_accounts() -> Result<bool, AppError> {
+    let st = crate::state::app_state()?;
+    Ok(domain::find_by_email(&st.db, "admin@kring.demo")
+        .await?
+        .is_some_and(|u| u.is_demo))
+}
+
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,

@@ -19,6 +19,7 @@ pub fn SignInPage() -> impl IntoView {
         q.get("next").or_else(|| q.get("keep.next")).unwrap_or_default()
     };
     let email = kept("email");
+    let demo = Resource::new(|| (), |_| super::has_demo_accounts());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow">
@@ -47,7 +48,11 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button primary">{t!(i18n, sign_in.submit)}</button>
             </ActionForm>
-            <p class="hint">{t!(i18n, sign_in.demo_hint)}</p>
+            <Suspense fallback=|| ()>
+                {move || demo.get().and_then(|r| r.ok()).filter(|d| *d).map(|_| view! {
+                    <p class="hint">{t!(i18n, sign_in.demo_hint)}</p>
+                })}
+            </Suspense>
         </section>
     }
 }
