@@ -12,6 +12,7 @@ const PASSWORD: &str = "kring-demo";
 
 struct TestServer {
     base: String,
+    db: sea_orm::DatabaseConnection,
     _dir: tempfile::TempDir,
 }
 
@@ -36,12 +37,16 @@ async fn start_with(demo_data: bool) -> TestServer {
     if demo_data {
         demo::load(&db, PASSWORD).await.expect("demo");
     }
-    let router = http::router(http::app_state(&config, db), http::leptos_options(&config));
+    let router = http::router(
+        http::app_state(&config, db.clone()),
+        http::leptos_options(&config),
+    );
     tokio::spawn(async move {
         let _ = http::serve(listener, router).await;
     });
     TestServer {
         base: format!("http://{addr}"),
+        db,
         _dir: dir,
     }
 }
@@ -415,6 +420,52 @@ async fn the_demo_hint_shows_only_with_demo_accounts() {
             page.contains("nieuwkomer@kring.demo"),
             demo_data,
             "demo data: {demo_data}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_session_outlives_twelve_hours() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+
+    let srv = start().await;
+    let coach = kring_app::accounts::domain::find_by_email(&srv.db, "coach@kring.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let store = kring_app::accounts::session_store::DbSessionStore::new(srv.db.clone());
+    let now = time::OffsetDateTime::now_utc();
+    // A session whose cookie is still valid, signed in `hours_ago`.
+    let session_signed_in = |hours_ago: i64| {
+        let mut data = std::collections::HashMap::new();
+        data.insert("uid".to_owned(), serde_json::json!(coach.id));
+        data.insert(
+            "at".to_owned(),
+            serde_json::json!((now - time::Duration::hours(hours_ago)).unix_timestamp()),
+        );
+        Record {
+            id: Id::default(),
+            data,
+            expiry_date: now + time::Duration::minutes(30),
+        }
+    };
+    for (hours_ago, signed_in) in [(1, true), (13, false)] {
+        let mut record = session_signed_in(hours_ago);
+        store.create(&mut record).await.unwrap();
+        let body = Client::new()
+            .get(srv.url("/"))
+            .header(reqwest::header::COOKIE, format!("kring_session={}", record.id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            body.contains("Sofie Coach (demo)"),
+            signed_in,
+            "signed in {hours_ago} h ago"
         );
     }
 }
