@@ -13,24 +13,7 @@ use crate::errors::AppError;
 pub type NetworkId = i64;
 pub type UserId = i64;
 
-/// A person's role in one network (roles are per network).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum NetworkRole {
-    Facilitator,
-    Coach,
-    ExpertByExperience,
-    /// A newcomer looking on: sees the network, not its cases.
-    Observer,
-}
-
-impl NetworkRole {
-    pub const ALL: [NetworkRole; 4] = [
-        NetworkRole::Facilitator,
-        NetworkRole::Coach,
-        NetworkRole::ExpertByExperience,
-        NetworkRole::Observer,
-    ];
-}
+pub use crate::networks::NetworkRole;
 
 /// Who is asking.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,6 +15,10 @@ pub enum Field {
     CurrentPassword,
     NewPassword,
     Language,
+    Slug,
+    NetworkName,
+    Description,
+    JoinPolicy,
 }
 
 /// What is wrong with a field.
@@ -47,6 +51,12 @@ pub enum AppError {
     Throttled { minutes: u32 },
     #[error("an account with this email address already exists")]
     EmailTaken,
+    #[error("a network with this web address already exists")]
+    SlugTaken,
+    #[error("a network with this name already exists")]
+    NameTaken,
+    #[error("this person is already a member")]
+    AlreadyMember,
     #[error("cross-site request refused")]
     CrossSite,
     #[error("internal error")]

@@ -70,6 +70,18 @@ test('sign in, see the shell, switch language, sign out', async () => {
   assert.ok(await page.getByText('demo', { exact: true }).isVisible(), 'demo accounts are marked');
   await expectNoAxeViolations(page, 'home (signed in)');
 
+  // My networks, and a network page with its member table.
+  await nav.getByRole('link', { name: 'Netwerken' }).click();
+  await page.getByRole('heading', { name: 'Mijn netwerken' }).waitFor();
+  await expectNoAxeViolations(page, 'my networks');
+  await page.getByRole('link', { name: 'Lerend netwerk Baldemore' }).click();
+  await page.getByRole('heading', { name: 'Lerend netwerk Baldemore' }).waitFor();
+  assert.ok(await page.getByRole('cell', { name: 'Lotte Procesbegeleider (demo)' }).isVisible());
+  await expectNoAxeViolations(page, 'network page');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expectNoHorizontalScroll(page, 'network page at 360 px');
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   await page.getByRole('link', { name: 'Sofie Coach (demo)' }).click();
   await page.getByRole('heading', { name: 'Mijn account' }).waitFor();
   await expectNoAxeViolations(page, 'account');

@@ -4,7 +4,9 @@
 
 use kring_app::AppError;
 use kring_app::accounts::domain::{self, NewUser};
-use sea_orm::DatabaseConnection;
+use kring_app::networks::domain::{self as networks, NewNetwork};
+use kring_app::networks::{NetworkKind, NetworkRole};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub struct DemoAccount {
     pub email: &'static str,
@@ -40,26 +42,235 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
-/// Creates the demo accounts that are missing; returns how many it made.
+/// A coordinator per pilot site that has no named demo sign-in.
+const SITE_COORDINATORS: &[(&str, &str)] = &[
+    ("coordinator.leuven@kring.demo", "An Coördinator Leuven (demo)"),
+    (
+        "coordinator.mechelen@kring.demo",
+        "Bram Coördinator Mechelen (demo)",
+    ),
+    (
+        "coordinator.herenthout@kring.demo",
+        "Chloë Coördinator Herenthout (demo)",
+    ),
+    ("coordinator.bilzen@kring.demo", "Dirk Coördinator Bilzen (demo)"),
+    (
+        "coordinator.oostende@kring.demo",
+        "Elif Coördinator Oostende (demo)",
+    ),
+];
+
+struct DemoNetwork {
+    slug: &'static str,
+    name: &'static str,
+    description: &'static str,
+    kind: NetworkKind,
+    join_policy: &'static str,
+    organisations: &'static [(&'static str, &'static str)],
+    /// (email, role, organisation)
+    members: &'static [(&'static str, NetworkRole, Option<&'static str>)],
+}
+
+const NETWORKS: &[DemoNetwork] = &[
+    DemoNetwork {
+        slug: "lerend-netwerk-lokale-gezinscoaches",
+        name: "Lerend netwerk lokale gezinscoaches",
+        description: "Bovenlokaal lerend netwerk dat de vijf pilootsites samenbrengt, begeleid door een ondersteuningsteam van een hogeschool en ervaringsdeskundigen in armoede.",
+        kind: NetworkKind::SupraLocal,
+        join_policy: "request",
+        organisations: &[
+            ("Hogeschool – ondersteuningsteam gezinscoaching", "other"),
+            ("De Link", "other"),
+            ("TAO", "other"),
+        ],
+        members: &[
+            (
+                "facilitator@kring.demo",
+                NetworkRole::Facilitator,
+                Some("Hogeschool – ondersteuningsteam gezinscoaching"),
+            ),
+            (
+                "ervaringsdeskundige@kring.demo",
+                NetworkRole::ExpertByExperience,
+                Some("De Link"),
+            ),
+            ("coordinator.leuven@kring.demo", NetworkRole::Coach, None),
+            ("coordinator.mechelen@kring.demo", NetworkRole::Coach, None),
+            ("coordinator.herenthout@kring.demo", NetworkRole::Coach, None),
+            ("coordinator.bilzen@kring.demo", NetworkRole::Coach, None),
+            ("coordinator.oostende@kring.demo", NetworkRole::Coach, None),
+        ],
+    },
+    DemoNetwork {
+        slug: "lerend-netwerk-baldemore",
+        name: "Lerend netwerk Baldemore",
+        description: "Intergemeentelijk netwerk van Balen, Dessel, Mol en Retie (84.000 inwoners): één coördinator, vier gemeenten, maandelijkse intervisie.",
+        kind: NetworkKind::InterMunicipal,
+        join_policy: "invite",
+        organisations: &[
+            ("ILV Baldemore", "other"),
+            ("OCMW Balen", "ocmw"),
+            ("OCMW Dessel", "ocmw"),
+            ("Sociaal Huis Mol", "ocmw"),
+            ("OCMW Retie", "ocmw"),
+        ],
+        members: &[
+            (
+                "facilitator@kring.demo",
+                NetworkRole::Facilitator,
+                Some("ILV Baldemore"),
+            ),
+            ("coach@kring.demo", NetworkRole::Coach, Some("Sociaal Huis Mol")),
+        ],
+    },
+    DemoNetwork {
+        slug: "werf-gezinscoach-leuven",
+        name: "Werf gezinscoach Leuven",
+        description: "Lokaal netwerk van acht organisaties en vijftien gezinscoaches, met centrale aanmelding bij het Huis van het Kind.",
+        kind: NetworkKind::Local,
+        join_policy: "request",
+        organisations: &[
+            ("Huis van het Kind Leuven", "huis_van_het_kind"),
+            ("OCMW Leuven", "ocmw"),
+            ("CAW Oost-Brabant", "caw"),
+            ("Home-Start Leuven", "home_start"),
+            ("CLB Leuven", "clb"),
+            ("Kind en Gezin Leuven", "kind_en_gezin"),
+            ("Buurtwerk Leuven", "neighbourhood_work"),
+            ("Kinderopvang Leuven", "childcare"),
+        ],
+        members: &[(
+            "coordinator.leuven@kring.demo",
+            NetworkRole::Facilitator,
+            Some("Huis van het Kind Leuven"),
+        )],
+    },
+    DemoNetwork {
+        slug: "go-team-mechelen",
+        name: "Go-team Mechelen",
+        description: "Lokaal team van gezinscoaches in Mechelen.",
+        kind: NetworkKind::Local,
+        join_policy: "invite",
+        organisations: &[
+            ("OCMW Mechelen", "ocmw"),
+            ("Huis van het Kind Mechelen", "huis_van_het_kind"),
+        ],
+        members: &[(
+            "coordinator.mechelen@kring.demo",
+            NetworkRole::Facilitator,
+            Some("OCMW Mechelen"),
+        )],
+    },
+    DemoNetwork {
+        slug: "gezinscoaching-herenthout",
+        name: "Gezinscoaching Herenthout",
+        description: "Lokaal netwerk gezinscoaching in Herenthout.",
+        kind: NetworkKind::Local,
+        join_policy: "invite",
+        organisations: &[("OCMW Herenthout", "ocmw")],
+        members: &[(
+            "coordinator.herenthout@kring.demo",
+            NetworkRole::Facilitator,
+            Some("OCMW Herenthout"),
+        )],
+    },
+    DemoNetwork {
+        slug: "gezinscoaching-bilzen",
+        name: "Gezinscoaching Bilzen",
+        description: "Lokaal netwerk gezinscoaching in Bilzen.",
+        kind: NetworkKind::Local,
+        join_policy: "invite",
+        organisations: &[("OCMW Bilzen", "ocmw")],
+        members: &[(
+            "coordinator.bilzen@kring.demo",
+            NetworkRole::Facilitator,
+            Some("OCMW Bilzen"),
+        )],
+    },
+    DemoNetwork {
+        slug: "gezinscoaching-oostende",
+        name: "Gezinscoaching Oostende",
+        description: "Lokaal netwerk gezinscoaching in Oostende.",
+        kind: NetworkKind::Local,
+        join_policy: "invite",
+        organisations: &[("OCMW Oostende", "ocmw")],
+        members: &[(
+            "coordinator.oostende@kring.demo",
+            NetworkRole::Facilitator,
+            Some("OCMW Oostende"),
+        )],
+    },
+];
+
+/// Creates what is missing of the demo data (accounts, then the pilot
+/// networks with their organisations and members); returns how many
+/// accounts and networks it made. Running it twice changes nothing.
 pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppError> {
+    let tx = db.begin().await?;
     let mut created = 0;
-    for acc in ACCOUNTS {
-        if domain::find_by_email(db, acc.email).await?.is_some() {
+    let people = ACCOUNTS
+        .iter()
+        .map(|a| (a.email, a.name, a.admin))
+        .chain(SITE_COORDINATORS.iter().map(|(e, n)| (*e, *n, false)));
+    for (email, name, admin) in people {
+        if domain::find_by_email(&tx, email).await?.is_some() {
             continue;
         }
         domain::create_user(
-            db,
+            &tx,
             NewUser {
-                email: acc.email,
-                display_name: acc.name,
+                email,
+                display_name: name,
                 password,
-                is_admin: acc.admin,
+                is_admin: admin,
                 is_demo: true,
             },
         )
         .await?;
         created += 1;
     }
+    let admin = domain::find_by_email(&tx, "admin@kring.demo")
+        .await?
+        .ok_or(AppError::Internal)?;
+    let admin_actor = networks::actor_for(&tx, Some(&admin)).await?;
+    for net in NETWORKS {
+        if networks::find_by_slug(&tx, net.slug).await?.is_some() {
+            continue;
+        }
+        let mut org_ids = std::collections::HashMap::new();
+        for (org, kind) in net.organisations {
+            org_ids.insert(*org, networks::ensure_organisation(&tx, org, kind).await?);
+        }
+        let (first_email, _, first_org) = net.members[0];
+        let first = domain::find_by_email(&tx, first_email)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let model = networks::create_network(
+            &tx,
+            &admin_actor,
+            NewNetwork {
+                slug: net.slug,
+                name: net.name,
+                description: net.description,
+                kind: net.kind,
+                join_policy: net.join_policy,
+            },
+            (first.id, first_org.and_then(|o| org_ids.get(o).copied())),
+        )
+        .await?;
+        created += 1;
+        for id in org_ids.values() {
+            networks::add_organisation(&tx, model.id, *id).await?;
+        }
+        for (email, role, org) in net.members.iter().skip(1) {
+            let person = domain::find_by_email(&tx, email)
+                .await?
+                .ok_or(AppError::Internal)?;
+            let org_id = org.and_then(|o| org_ids.get(o).copied());
+            networks::add_member(&tx, model.id, person.id, *role, org_id).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(created)
 }
 
@@ -75,4 +286,5 @@ pub fn print_sign_ins(password: &str) {
         };
         println!("  {:<32} {role}", acc.email);
     }
+    println!("  (and coordinator.<site>@kring.demo for Leuven, Mechelen, Herenthout, Bilzen, Oostende)");
 }

@@ -171,7 +171,7 @@ async fn load_demo(db: &sea_orm::DatabaseConnection, config: &Config) -> Result<
         .await
         .map_err(|e| format!("demo data: {e}"))?;
     if created > 0 {
-        println!("Loaded the demo data ({created} accounts).");
+        println!("Loaded the demo data ({created} accounts and networks).");
     }
     demo::print_sign_ins(&config.demo_password);
     Ok(())

@@ -469,3 +469,67 @@ async fn no_session_outlives_twelve_hours() {
         );
     }
 }
+
+#[tokio::test]
+async fn network_page_shows_members_to_members_only() {
+    let srv = start().await;
+    let page = |client: Client| {
+        let url = srv.url("/networks/lerend-netwerk-baldemore");
+        async move { client.get(url).header(ACCEPT, "text/html").send().await.unwrap() }
+    };
+
+    let anonymous = page(browser()).await;
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::FOUND,
+        "anonymous visitors sign in first"
+    );
+
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let body = page(coach.clone()).await.text().await.unwrap();
+    assert!(body.contains("Lerend netwerk Baldemore") && body.contains("Sociaal Huis Mol"));
+    assert!(
+        body.contains("Lotte Procesbegeleider (demo)"),
+        "members see the facilitator"
+    );
+    let dashboard = coach
+        .get(srv.url("/networks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard.contains("/networks/lerend-netwerk-baldemore"),
+        "my networks lists it"
+    );
+    assert!(
+        !dashboard.contains("/networks/werf-gezinscoach-leuven"),
+        "and only mine"
+    );
+
+    let newcomer = browser();
+    srv.sign_in(&newcomer, "nieuwkomer@kring.demo", PASSWORD, false)
+        .await;
+    let res = page(newcomer.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Lerend netwerk Baldemore"),
+        "the about part is for anyone signed in"
+    );
+    assert!(
+        !body.contains("Lotte Procesbegeleider"),
+        "no member list for a non-member"
+    );
+
+    let missing = newcomer
+        .get(srv.url("/networks/bestaat-niet"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

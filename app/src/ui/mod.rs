@@ -191,6 +191,9 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::WrongCredentials => t!(i18n, errors.wrong_credentials).into_any(),
         AppError::Throttled { minutes } => t!(i18n, errors.throttled, minutes = move || minutes).into_any(),
         AppError::EmailTaken => t!(i18n, errors.email_taken).into_any(),
+        AppError::SlugTaken => t!(i18n, errors.slug_taken).into_any(),
+        AppError::NameTaken => t!(i18n, errors.name_taken).into_any(),
+        AppError::AlreadyMember => t!(i18n, errors.already_member).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
@@ -202,6 +205,10 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::CurrentPassword => t_string!(i18n, fields.current_password),
                 Field::NewPassword => t_string!(i18n, fields.new_password),
                 Field::Language => t_string!(i18n, fields.language),
+                Field::Slug => t_string!(i18n, fields.slug),
+                Field::NetworkName => t_string!(i18n, fields.network_name),
+                Field::Description => t_string!(i18n, fields.description),
+                Field::JoinPolicy => t_string!(i18n, fields.join_policy),
             }
             .to_string();
             match problem {
