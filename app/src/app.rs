@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sign-in") view=accounts::SignInPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async />
                             <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/new") view=networks::NewNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug") view=networks::NetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async />
                             <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />

@@ -19,6 +19,7 @@ pub enum Field {
     NetworkName,
     Description,
     JoinPolicy,
+    NetworkKind,
 }
 
 /// What is wrong with a field.

@@ -142,3 +142,27 @@ test('keyboard: the first Tab reaches the skip link, focus is visible', async ()
   assert.notEqual(focused.outline, 'none');
   await context.close();
 });
+
+test('a facilitator creates an inter-municipal network', async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await page.getByLabel('E-mailadres').fill('facilitator@kring.demo');
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
+  await page.goto(kring.base + '/networks');
+  await page.getByRole('link', { name: 'Nieuw netwerk' }).click();
+  await page.getByRole('heading', { name: 'Nieuw netwerk' }).waitFor();
+  await expectNoAxeViolations(page, 'new network form');
+  await page.getByLabel('Naam van het netwerk').fill('Lerend netwerk Noorderkempen');
+  await page.getByLabel('Webadres').fill('lerend-netwerk-noorderkempen');
+  await page.getByLabel('Beschrijving').fill('Hoogstraten, Rijkevorsel en Merksplas leren samen.');
+  await page.getByLabel('intergemeentelijk netwerk').check();
+  await page.getByRole('button', { name: 'Nieuw netwerk' }).click();
+  await page.getByRole('heading', { name: 'Lerend netwerk Noorderkempen' }).waitFor();
+  assert.ok(await page.getByRole('cell', { name: 'Lotte Procesbegeleider (demo)' }).isVisible());
+  await page.goto(kring.base + '/networks');
+  assert.ok(await page.getByRole('link', { name: 'Lerend netwerk Noorderkempen' }).isVisible());
+  await context.close();
+});

@@ -533,3 +533,69 @@ async fn network_page_shows_members_to_members_only() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn facilitators_create_networks_and_bad_input_is_kept() {
+    let srv = start().await;
+    let create = |client: Client, slug: &'static str, html: bool| {
+        let url = srv.url("/api/create_network");
+        let base = srv.base.clone();
+        async move {
+            client
+                .post(url)
+                .header(ORIGIN, &base)
+                .header(ACCEPT, if html { "text/html" } else { "application/json" })
+                .header(REFERER, format!("{base}/networks/new"))
+                .form(&[
+                    ("name", "Lerend netwerk Kempen"),
+                    ("slug", slug),
+                    ("description", "Samen leren in de Kempen"),
+                    ("kind", "inter_municipal"),
+                    ("join_policy", "request"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    assert_eq!(
+        create(coach, "kempen", false).await.text().await.unwrap(),
+        "\"NotFound\""
+    );
+
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let res = create(facilitator.clone(), "lerend-netwerk-baldemore", true).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned();
+    assert!(location.contains("keep.name=Lerend+netwerk+Kempen"), "{location}");
+    let page = facilitator
+        .get(srv.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Er bestaat al een netwerk met dit webadres."));
+    assert!(page.contains(r#"value="Lerend netwerk Kempen""#) && page.contains("Samen leren in de Kempen"));
+
+    let res = create(facilitator.clone(), "lerend-netwerk-kempen", true).await;
+    assert_eq!(
+        res.headers().get(LOCATION).unwrap(),
+        "/networks/lerend-netwerk-kempen"
+    );
+    let page = facilitator
+        .get(srv.url("/networks/lerend-netwerk-kempen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Lerend netwerk Kempen") && page.contains("Lotte Procesbegeleider (demo)"));
+}

@@ -3,7 +3,7 @@
 //! (under `ssr`) in `domain`, the tables in `entity`.
 
 mod pages;
-pub use pages::{NetworkPage, NetworksPage};
+pub use pages::{NetworkPage, NetworksPage, NewNetworkPage};
 
 #[cfg(feature = "ssr")]
 pub mod domain;
@@ -123,4 +123,65 @@ pub async fn network(slug: String) -> Result<NetworkView, AppError> {
     let person = crate::accounts::auth::current_user().await?;
     let actor = domain::actor_for(&st.db, person.as_ref()).await?;
     domain::network_view(&st.db, &actor, &slug).await
+}
+
+/// Whether the signed-in person may create networks (admins, facilitators).
+#[server(endpoint = "may_create_network")]
+pub async fn may_create_network() -> Result<bool, AppError> {
+    let st = crate::state::app_state()?;
+    let person = crate::accounts::auth::current_user().await?;
+    let actor = domain::actor_for(&st.db, person.as_ref()).await?;
+    Ok(crate::authz::may(
+        &actor,
+        crate::authz::Action::CreateNetwork,
+        crate::authz::Target::Platform,
+    ))
+}
+
+#[server(endpoint = "create_network")]
+pub async fn create_network(
+    name: String,
+    slug: String,
+    description: String,
+    kind: String,
+    join_policy: String,
+) -> Result<(), AppError> {
+    use crate::errors::{Field, Problem};
+    let st = crate::state::app_state()?;
+    let person = crate::accounts::auth::current_user()
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    let actor = domain::actor_for(&st.db, Some(&person)).await?;
+    let result = match NetworkKind::parse(&kind) {
+        None => Err(AppError::invalid(Field::NetworkKind, Problem::Malformed)),
+        Some(kind) => {
+            let new = domain::NewNetwork {
+                slug: &slug,
+                name: &name,
+                description: &description,
+                kind,
+                join_policy: &join_policy,
+            };
+            domain::create_network(&st.db, &actor, new, (person.id, None)).await
+        }
+    };
+    match result {
+        Ok(net) => {
+            leptos_axum::redirect(&format!("/networks/{}", net.slug));
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<CreateNetwork>(
+                &err,
+                &[
+                    ("name", &name),
+                    ("slug", &slug),
+                    ("description", &description),
+                    ("kind", &kind),
+                    ("join_policy", &join_policy),
+                ],
+            );
+            Err(err)
+        }
+    }
 }

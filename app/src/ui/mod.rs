@@ -209,6 +209,7 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::NetworkName => t_string!(i18n, fields.network_name),
                 Field::Description => t_string!(i18n, fields.description),
                 Field::JoinPolicy => t_string!(i18n, fields.join_policy),
+                Field::NetworkKind => t_string!(i18n, fields.network_kind),
             }
             .to_string();
             match problem {
