@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = with(&[]).unwrap();
+        let c = with(&[]).expect("the defaults are valid");
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert_eq!(c.database_url, "sqlite://./data/kring.db?mode=rwc");
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn postgres_url_is_accepted() {
-        let c = with(&[("KRING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kring")]).unwrap();
+        let c = with(&[("KRING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kring")]).expect("valid");
         assert!(c.database_url.starts_with("postgres://"));
     }
 
