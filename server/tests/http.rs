@@ -86,6 +86,25 @@ impl TestServer {
             .expect("request")
     }
 
+    /// A plain HTML form post, as a browser without JavaScript sends it.
+    async fn form_post(
+        &self,
+        client: &Client,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header(ORIGIN, &self.base)
+            .header(ACCEPT, "text/html")
+            .header(REFERER, self.url(referer))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     async fn home(&self, client: &Client) -> String {
         client
             .get(self.url("/"))
@@ -258,20 +277,18 @@ async fn cross_site_posts_are_refused() {
 async fn a_failed_form_post_without_javascript_keeps_the_email() {
     let srv = start().await;
     let client = browser();
-    let referer = srv.url("/sign-in?next=%2Faccount");
-    let res = client
-        .post(srv.url("/api/sign_in"))
-        .header(ORIGIN, &srv.base)
-        .header(ACCEPT, "text/html,application/xhtml+xml")
-        .header(REFERER, &referer)
-        .form(&[
-            ("email", "coach@kring.demo"),
-            ("password", "fout-fout-fout"),
-            ("next", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = srv
+        .form_post(
+            &client,
+            "/api/sign_in",
+            "/sign-in?next=%2Faccount",
+            &[
+                ("email", "coach@kring.demo"),
+                ("password", "fout-fout-fout"),
+                ("next", "/account"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers().get(LOCATION).unwrap().to_str().unwrap().to_owned();
     assert!(location.starts_with("/sign-in?"), "{location}");
@@ -296,19 +313,18 @@ async fn a_failed_form_post_without_javascript_keeps_the_email() {
     assert!(page.contains(r#"value="coach@kring.demo""#), "typed email kept");
 
     // A successful plain post redirects to `next`.
-    let res = client
-        .post(srv.url("/api/sign_in"))
-        .header(ORIGIN, &srv.base)
-        .header(ACCEPT, "text/html")
-        .header(REFERER, &referer)
-        .form(&[
-            ("email", "coach@kring.demo"),
-            ("password", PASSWORD),
-            ("next", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = srv
+        .form_post(
+            &client,
+            "/api/sign_in",
+            "/sign-in?next=%2Faccount",
+            &[
+                ("email", "coach@kring.demo"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers().get(LOCATION).unwrap(), "/account");
 }
@@ -317,18 +333,18 @@ async fn a_failed_form_post_without_javascript_keeps_the_email() {
 async fn open_redirects_are_not_followed() {
     let srv = start().await;
     let client = browser();
-    let res = client
-        .post(srv.url("/api/sign_in"))
-        .header(ORIGIN, &srv.base)
-        .header(ACCEPT, "text/html")
-        .form(&[
-            ("email", "coach@kring.demo"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = srv
+        .form_post(
+            &client,
+            "/api/sign_in",
+            "/sign-in?next=%2Faccount",
+            &[
+                ("email", "coach@kring.demo"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(res.headers().get(LOCATION).unwrap(), "/");
 }
 
@@ -359,27 +375,26 @@ async fn language_choice_is_kept_by_cookie_and_profile() {
     let srv = start().await;
     let client = browser();
     // Anonymous: the cookie carries the choice.
-    let res = client
-        .post(srv.url("/api/set_language"))
-        .header(ORIGIN, &srv.base)
-        .header(ACCEPT, "text/html")
-        .form(&[("lang", "en"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let res = srv
+        .form_post(
+            &client,
+            "/api/set_language",
+            "/sign-in?next=%2Faccount",
+            &[("lang", "en"), ("next", "/")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert!(srv.home(&client).await.contains("Welcome to Kring"));
 
     // Signed in: the profile keeps it for the next sign-in elsewhere.
     srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
-    client
-        .post(srv.url("/api/set_language"))
-        .header(ORIGIN, &srv.base)
-        .header(ACCEPT, "text/html")
-        .form(&[("lang", "en"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    srv.form_post(
+        &client,
+        "/api/set_language",
+        "/sign-in?next=%2Faccount",
+        &[("lang", "en"), ("next", "/")],
+    )
+    .await;
     let other_device = browser();
     assert!(
         srv.home(&other_device).await.contains("Welkom bij Kring"),
