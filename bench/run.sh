@@ -4,7 +4,11 @@
 #     20 s from a second process (oha) on loopback: req/s, p50, p99, errors
 #     (budget: p99 <= 15 ms, 0 errors);
 #   - the initial wasm bundle, raw and brotli (budget <= 150 kB brotli);
-#   - the server's resident memory, idle after start (budget <= 80 MB).
+#   - the server's resident memory, idle after start (budget <= 80 MB);
+#   - networks: the members page of a network with 200 members from 30
+#     organisations, signed in as its facilitator, 300 req/s for 20 s
+#     (budget p99 <= 15 ms), and the directory search by postcode timed
+#     in-process (budget <= 5 ms; server/examples/bench_networks.rs).
 # Usage: bench/run.sh            (builds the release binary first)
 #        KRING_BIN=path bench/run.sh
 set -euo pipefail
@@ -25,7 +29,11 @@ if [[ -z "${KRING_BIN:-}" ]]; then
   KRING_BIN="${CARGO_TARGET_DIR:-target}/release/kring"
 fi
 
+echo "[bench] building the networks fixture"
+KRING_EMBED_SITE=1 cargo build --quiet --release -p server --example bench_networks
 data=$(mktemp -d)
+"${CARGO_TARGET_DIR:-target}/release/examples/bench_networks" "sqlite://$data/kring.db?mode=rwc" > "$data/directory.txt"
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 KRING_BIND=127.0.0.1:$port KRING_DATA_DIR=$data KRING_LOG=warn "$KRING_BIN" serve --demo >/dev/null 2>&1 &
@@ -36,16 +44,27 @@ for _ in $(seq 100); do curl -fs "$base/" >/dev/null && break; sleep 0.1; done
 sleep 2
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 
-cookie=$(curl -s -o /dev/null -D - -X POST "$base/api/sign_in" \
-  -H "Origin: $base" -H 'Accept: application/json' \
-  --data 'email=coach%40kring.demo&password=kring-demo' \
-  | awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 ~ /^kring_session=/ {print $2}')
+sign_in() {
+  curl -s -o /dev/null -D - -X POST "$base/api/sign_in" \
+    -H "Origin: $base" -H 'Accept: application/json' \
+    --data "email=$1&password=kring-demo" \
+    | awk -F'[:;] *' 'tolower($1)=="set-cookie" && $2 ~ /^kring_session=/ {print $2}'
+}
+cookie=$(sign_in 'coach%40kring.demo')
 [[ -n "$cookie" ]] || { echo "sign-in failed"; exit 1; }
 curl -fs -H "Cookie: $cookie" "$base/" | grep -q 'Welkom, ' || { echo "not signed in"; exit 1; }
 
 # Warm up, then the measured run.
 oha --no-tui -z 3s -q 200 -H "Cookie: $cookie" "$base/" >/dev/null
 oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "$RATE" -H "Cookie: $cookie" "$base/" > "$data/oha.json"
+
+fac=$(sign_in 'facilitator%40kring.demo')
+members="$base/networks/bench-netwerk/members"
+[[ $(curl -fs -H "Cookie: $fac" "$members" | grep -o 'Coach [0-9]* Bench' | wc -l) -ge 199 ]] \
+  || { echo "members page does not list the 200 members"; exit 1; }
+oha --no-tui -z 3s -q 100 -H "Cookie: $fac" "$members" >/dev/null
+oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "${NET_RATE:-300}" \
+  -H "Cookie: $fac" "$members" > "$data/oha-members.json"
 
 wasm=$(ls target/site/pkg/*.wasm | head -1)
 node -e '
@@ -66,3 +85,18 @@ console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JS
 console.log(`wasm bundle   ${(wasm.length / 1024).toFixed(1)} kB raw, ${(br.length / 1024).toFixed(1)} kB brotli   (budget 150 kB brotli)`);
 console.log(`idle RSS      ${(Number(process.argv[3]) / 1024).toFixed(1)} MB   (budget 80 MB)`);
 ' "$data/oha.json" "$wasm" "$rss_kb" "$RATE" "$DURATION"
+node -e '
+const fs = require("fs");
+const r = JSON.parse(fs.readFileSync(process.argv[1]));
+const codes = r.statusCodeDistribution || {};
+const ok = codes["200"] || 0;
+const total = Object.values(codes).reduce((a, b) => a + b, 0);
+const errors = total - ok + Object.values(r.errorDistribution || {}).reduce((a, b) => a + b, 0);
+const ms = (s) => (s * 1000).toFixed(2);
+console.log(`network members page (200 members, 30 organisations), ${process.argv[2]} req/s for ${process.argv[3]}:`);
+console.log(`  throughput  ${r.summary.requestsPerSec.toFixed(1)} req/s`);
+console.log(`  p50         ${ms(r.latencyPercentiles.p50)} ms`);
+console.log(`  p99         ${ms(r.latencyPercentiles.p99)} ms   (budget 15 ms)`);
+console.log(`  errors      ${errors} of ${total}   (budget 0)`);
+' "$data/oha-members.json" "${NET_RATE:-300}" "$DURATION"
+cat "$data/directory.txt"

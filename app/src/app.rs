@@ -64,6 +64,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/new") view=networks::NewNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug") view=networks::NetworkPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/members") view=networks::NetworkMembersPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/manage") view=networks::ManageNetworkPage ssr=SsrMode::Async />
+                            <Route path=path!("/invite/:token") view=networks::InvitationPage ssr=SsrMode::Async />
+                            <Route path=path!("/directory") view=networks::DirectoryPage ssr=SsrMode::Async />
                             <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async />
                             <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />
                             <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />

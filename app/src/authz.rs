@@ -96,10 +96,16 @@ pub enum Action {
     Edit,
     /// An expert-by-experience's reflection on a case, session or practice.
     Reflect,
+    /// "Wie doet gezinscoaching waar?" (target: the platform).
+    UseDirectory,
+    /// Ask a network's facilitators about a family moving there.
+    SendHandover,
+    /// Agree to be listed as the network's contact in the directory.
+    ListAsContact,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::ManagePlatform,
         Action::CreateNetwork,
         Action::ViewNetwork,
@@ -115,6 +121,9 @@ impl Action {
         Action::Create,
         Action::Edit,
         Action::Reflect,
+        Action::UseDirectory,
+        Action::SendHandover,
+        Action::ListAsContact,
     ];
 }
 
@@ -137,7 +146,11 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
             Target::Network(n),
         ) => signed_in && (actor.is_admin || actor.role_in(n) == Some(Facilitator)),
         (RequestToJoin, Target::Network(n)) => signed_in && actor.role_in(n).is_none(),
-        (Leave, Target::Network(n)) => actor.role_in(n).is_some(),
+        (Leave | ListAsContact, Target::Network(n)) => actor.role_in(n).is_some(),
+        (UseDirectory, Target::Platform) => signed_in,
+        // Handover is between coaches: someone who coaches (or facilitates)
+        // somewhere, writing to another network's facilitators.
+        (SendHandover, Target::Network(_)) => actor.roles.values().any(|r| matches!(r, Facilitator | Coach)),
 
         (
             Read,
@@ -398,9 +411,34 @@ mod tests {
                 res(Practice, Public, someone_else),
                 [false, false, false, true, false, false, false],
             ),
+            (
+                "use the directory",
+                UseDirectory,
+                Target::Platform,
+                [true, true, true, true, true, true, false],
+            ),
+            (
+                "list me as contact",
+                ListAsContact,
+                Target::Network(NET),
+                [false, true, true, true, true, false, false],
+            ),
+            // Every fixture member also coaches in another network.
+            (
+                "send handover",
+                SendHandover,
+                Target::Network(NET),
+                [false, true, true, true, true, true, false],
+            ),
             // Nonsense pairings are refused for everyone.
             ("read the platform", Read, Target::Platform, [false; 7]),
             ("reflect on a network", Reflect, Target::Network(NET), [false; 7]),
+            (
+                "directory of a network",
+                UseDirectory,
+                Target::Network(NET),
+                [false; 7],
+            ),
         ];
         let whos = [
             Who::Admin,
@@ -430,6 +468,20 @@ mod tests {
             Err(AppError::NotFound)
         );
         assert_eq!(check(&actor(Who::Coach), Read, target), Ok(()));
+    }
+
+    #[test]
+    fn handover_needs_someone_who_coaches() {
+        let newcomer = Actor::user(ME, false, HashMap::new());
+        assert!(!may(&newcomer, SendHandover, Target::Network(NET)));
+        let expert_only = Actor::user(
+            ME,
+            false,
+            HashMap::from([(OTHER, NetworkRole::ExpertByExperience)]),
+        );
+        assert!(!may(&expert_only, SendHandover, Target::Network(NET)));
+        let coach = Actor::user(ME, false, HashMap::from([(OTHER, NetworkRole::Coach)]));
+        assert!(may(&coach, SendHandover, Target::Network(NET)));
     }
 
     mod property {

@@ -20,6 +20,11 @@ pub enum Field {
     Description,
     JoinPolicy,
     NetworkKind,
+    Role,
+    Message,
+    Municipalities,
+    Organisations,
+    Place,
 }
 
 /// What is wrong with a field.
@@ -58,6 +63,20 @@ pub enum AppError {
     NameTaken,
     #[error("this person is already a member")]
     AlreadyMember,
+    #[error("this invitation has expired")]
+    InvitationExpired,
+    #[error("this invitation was already used or withdrawn")]
+    InvitationUsed,
+    #[error("this address already has an open invitation")]
+    AlreadyInvited,
+    #[error("you already asked to join")]
+    AlreadyRequested,
+    #[error("this network takes members by invitation only")]
+    InviteOnly,
+    #[error("a network keeps at least one facilitator")]
+    LastFacilitator,
+    #[error("unknown municipality: {0}")]
+    UnknownMunicipality(String),
     #[error("cross-site request refused")]
     CrossSite,
     #[error("internal error")]

@@ -22,6 +22,8 @@ pub mod authz;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 pub use app::{App, shell};

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 import assert from 'node:assert/strict';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -27,7 +29,45 @@ function freePort() {
   });
 }
 
-export async function startKring() {
+/**
+ * A real SMTP server (nodemailer's smtp-server) on a free loopback port that
+ * keeps every message it receives, parsed.
+ */
+export async function startSmtpSink() {
+  const port = await freePort();
+  const messages = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      simpleParser(stream)
+        .then((mail) => {
+          messages.push({ to: mail.to?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '' });
+          done();
+        })
+        .catch(done);
+    },
+  });
+  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /** Waits for a message to `to` (Kring delivers from its outbox within seconds). */
+    async waitFor(to, timeout = 15_000) {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const found = messages.find((m) => m.to.includes(to));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to}; got ${messages.map((m) => m.to)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    stop: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+export async function startKring({ env = {} } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'kring-e2e-'));
   const base = `http://127.0.0.1:${port}`;
@@ -38,6 +78,7 @@ export async function startKring() {
       KRING_DATA_DIR: dataDir,
       KRING_DEMO_PASSWORD: DEMO_PASSWORD,
       KRING_LOG: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

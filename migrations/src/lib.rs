@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_accounts;
 mod m20261123_000002_networks;
+mod m20261123_000003_directory;
+pub mod municipalities;
 
 pub struct Migrator;
 
@@ -14,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_networks::Migration),
+            Box::new(m20261123_000003_directory::Migration),
         ]
     }
 }

@@ -15,6 +15,9 @@ pub struct Config {
     pub base_url: Url,
     pub log: String,
     pub demo_password: String,
+    /// None: mail is written to the log instead of sent.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,8 @@ struct FileConfig {
     base_url: Option<String>,
     log: Option<String>,
     demo_password: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl Config {
@@ -132,7 +137,23 @@ impl Config {
         let demo_password =
             pick("KRING_DEMO_PASSWORD", file.demo_password).unwrap_or_else(|| "kring-demo".into());
 
+        let smtp_url = pick("KRING_SMTP_URL", file.smtp_url).filter(|u| !u.trim().is_empty());
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(bad(
+                "KRING_SMTP_URL",
+                format!("'{url}' must start with smtp:// or smtps://"),
+            ));
+        }
+        let mail_from = pick("KRING_MAIL_FROM", file.mail_from).unwrap_or_else(|| match base_url.host() {
+            Some(url::Host::Domain(d)) => format!("Kring <kring@{d}>"),
+            _ => "Kring <kring@localhost>".into(),
+        });
+
         Ok(Config {
+            smtp_url,
+            mail_from,
             bind,
             data_dir,
             database_url,

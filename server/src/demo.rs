@@ -5,7 +5,7 @@
 use kring_app::AppError;
 use kring_app::accounts::domain::{self, NewUser};
 use kring_app::networks::domain::{self as networks, NewNetwork};
-use kring_app::networks::{NetworkKind, NetworkRole};
+use kring_app::networks::{NetworkKind, NetworkRole, directory};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub struct DemoAccount {
@@ -66,7 +66,10 @@ struct DemoNetwork {
     description: &'static str,
     kind: NetworkKind,
     join_policy: &'static str,
-    organisations: &'static [(&'static str, &'static str)],
+    /// Names as in the municipalities reference file.
+    municipalities: &'static [&'static str],
+    /// (name, kind, municipality)
+    organisations: &'static [(&'static str, &'static str, &'static str)],
     /// (email, role, organisation)
     members: &'static [(&'static str, NetworkRole, Option<&'static str>)],
 }
@@ -74,14 +77,29 @@ struct DemoNetwork {
 const NETWORKS: &[DemoNetwork] = &[
     DemoNetwork {
         slug: "lerend-netwerk-lokale-gezinscoaches",
+        municipalities: &[
+            "Balen",
+            "Dessel",
+            "Mol",
+            "Retie",
+            "Leuven",
+            "Mechelen",
+            "Herenthout",
+            "Bilzen-Hoeselt",
+            "Oostende",
+        ],
         name: "Lerend netwerk lokale gezinscoaches",
         description: "Bovenlokaal lerend netwerk dat de vijf pilootsites samenbrengt, begeleid door een ondersteuningsteam van een hogeschool en ervaringsdeskundigen in armoede.",
         kind: NetworkKind::SupraLocal,
         join_policy: "request",
         organisations: &[
-            ("Hogeschool – ondersteuningsteam gezinscoaching", "other"),
-            ("De Link", "other"),
-            ("TAO", "other"),
+            (
+                "Hogeschool – ondersteuningsteam gezinscoaching",
+                "other",
+                "Leuven",
+            ),
+            ("De Link", "other", "Antwerpen"),
+            ("TAO", "other", "Antwerpen"),
         ],
         members: &[
             (
@@ -103,16 +121,17 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "lerend-netwerk-baldemore",
+        municipalities: &["Balen", "Dessel", "Mol", "Retie"],
         name: "Lerend netwerk Baldemore",
         description: "Intergemeentelijk netwerk van Balen, Dessel, Mol en Retie (84.000 inwoners): één coördinator, vier gemeenten, maandelijkse intervisie.",
         kind: NetworkKind::InterMunicipal,
         join_policy: "invite",
         organisations: &[
-            ("ILV Baldemore", "other"),
-            ("OCMW Balen", "ocmw"),
-            ("OCMW Dessel", "ocmw"),
-            ("Sociaal Huis Mol", "ocmw"),
-            ("OCMW Retie", "ocmw"),
+            ("ILV Baldemore", "other", "Mol"),
+            ("OCMW Balen", "ocmw", "Balen"),
+            ("OCMW Dessel", "ocmw", "Dessel"),
+            ("Sociaal Huis Mol", "ocmw", "Mol"),
+            ("OCMW Retie", "ocmw", "Retie"),
         ],
         members: &[
             (
@@ -125,19 +144,20 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "werf-gezinscoach-leuven",
+        municipalities: &["Leuven"],
         name: "Werf gezinscoach Leuven",
         description: "Lokaal netwerk van acht organisaties en vijftien gezinscoaches, met centrale aanmelding bij het Huis van het Kind.",
         kind: NetworkKind::Local,
         join_policy: "request",
         organisations: &[
-            ("Huis van het Kind Leuven", "huis_van_het_kind"),
-            ("OCMW Leuven", "ocmw"),
-            ("CAW Oost-Brabant", "caw"),
-            ("Home-Start Leuven", "home_start"),
-            ("CLB Leuven", "clb"),
-            ("Kind en Gezin Leuven", "kind_en_gezin"),
-            ("Buurtwerk Leuven", "neighbourhood_work"),
-            ("Kinderopvang Leuven", "childcare"),
+            ("Huis van het Kind Leuven", "huis_van_het_kind", "Leuven"),
+            ("OCMW Leuven", "ocmw", "Leuven"),
+            ("CAW Oost-Brabant", "caw", "Leuven"),
+            ("Home-Start Leuven", "home_start", "Leuven"),
+            ("CLB Leuven", "clb", "Leuven"),
+            ("Kind en Gezin Leuven", "kind_en_gezin", "Leuven"),
+            ("Buurtwerk Leuven", "neighbourhood_work", "Leuven"),
+            ("Kinderopvang Leuven", "childcare", "Leuven"),
         ],
         members: &[(
             "coordinator.leuven@kring.demo",
@@ -147,13 +167,14 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "go-team-mechelen",
+        municipalities: &["Mechelen"],
         name: "Go-team Mechelen",
         description: "Lokaal team van gezinscoaches in Mechelen.",
         kind: NetworkKind::Local,
         join_policy: "invite",
         organisations: &[
-            ("OCMW Mechelen", "ocmw"),
-            ("Huis van het Kind Mechelen", "huis_van_het_kind"),
+            ("OCMW Mechelen", "ocmw", "Mechelen"),
+            ("Huis van het Kind Mechelen", "huis_van_het_kind", "Mechelen"),
         ],
         members: &[(
             "coordinator.mechelen@kring.demo",
@@ -163,11 +184,12 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "gezinscoaching-herenthout",
+        municipalities: &["Herenthout"],
         name: "Gezinscoaching Herenthout",
         description: "Lokaal netwerk gezinscoaching in Herenthout.",
         kind: NetworkKind::Local,
         join_policy: "invite",
-        organisations: &[("OCMW Herenthout", "ocmw")],
+        organisations: &[("OCMW Herenthout", "ocmw", "Herenthout")],
         members: &[(
             "coordinator.herenthout@kring.demo",
             NetworkRole::Facilitator,
@@ -176,11 +198,12 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "gezinscoaching-bilzen",
+        municipalities: &["Bilzen-Hoeselt"],
         name: "Gezinscoaching Bilzen",
         description: "Lokaal netwerk gezinscoaching in Bilzen.",
         kind: NetworkKind::Local,
         join_policy: "invite",
-        organisations: &[("OCMW Bilzen", "ocmw")],
+        organisations: &[("OCMW Bilzen", "ocmw", "Bilzen-Hoeselt")],
         members: &[(
             "coordinator.bilzen@kring.demo",
             NetworkRole::Facilitator,
@@ -189,11 +212,12 @@ const NETWORKS: &[DemoNetwork] = &[
     },
     DemoNetwork {
         slug: "gezinscoaching-oostende",
+        municipalities: &["Oostende"],
         name: "Gezinscoaching Oostende",
         description: "Lokaal netwerk gezinscoaching in Oostende.",
         kind: NetworkKind::Local,
         join_policy: "invite",
-        organisations: &[("OCMW Oostende", "ocmw")],
+        organisations: &[("OCMW Oostende", "ocmw", "Oostende")],
         members: &[(
             "coordinator.oostende@kring.demo",
             NetworkRole::Facilitator,
@@ -238,8 +262,11 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
             continue;
         }
         let mut org_ids = std::collections::HashMap::new();
-        for (org, kind) in net.organisations {
-            org_ids.insert(*org, networks::ensure_organisation(&tx, org, kind).await?);
+        for (org, kind, place) in net.organisations {
+            let id = networks::ensure_organisation(&tx, org, kind).await?;
+            let nis = directory::resolve_municipality_list(&tx, place).await?;
+            networks::set_organisation_municipality(&tx, id, nis.first().map(String::as_str)).await?;
+            org_ids.insert(*org, id);
         }
         let (first_email, _, first_org) = net.members[0];
         let first = domain::find_by_email(&tx, first_email)
@@ -254,6 +281,9 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
                 description: net.description,
                 kind: net.kind,
                 join_policy: net.join_policy,
+                municipalities: directory::resolve_municipality_list(&tx, &net.municipalities.join(","))
+                    .await?,
+                organisations: Vec::new(),
             },
             (first.id, first_org.and_then(|o| org_ids.get(o).copied())),
         )
@@ -269,6 +299,14 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
             let org_id = org.and_then(|o| org_ids.get(o).copied());
             networks::add_member(&tx, model.id, person.id, *role, org_id).await?;
         }
+        // Facilitators of the pilot sites agreed to be listed as contacts.
+        let facilitators: Vec<&str> = net
+            .members
+            .iter()
+            .filter(|(_, role, _)| *role == NetworkRole::Facilitator)
+            .map(|(email, _, _)| *email)
+            .collect();
+        networks::list_as_contacts(&tx, model.id, &facilitators).await?;
     }
     tx.commit().await?;
     Ok(created)

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod mail;
 pub mod tasks;
 
 pub use config::Config;

@@ -120,6 +120,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let options = http::leptos_options(&config);
             let state = http::app_state(&config, db.clone());
             let router = http::router(state, options);
+            let mailer =
+                kring_server::mail::Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
+            kring_server::mail::spawn_delivery(db.clone(), mailer);
             tasks::spawn_housekeeping(db);
             println!("Kring is running on {}", config.base_url);
             http::serve(listener, router)

@@ -505,9 +505,29 @@ async fn network_page_shows_members_to_members_only() {
     let body = page(coach.clone()).await.text().await.unwrap();
     assert!(body.contains("Lerend netwerk Baldemore") && body.contains("Sociaal Huis Mol"));
     assert!(
-        body.contains("Lotte Procesbegeleider (demo)"),
+        body.contains("Balen, Dessel, Mol, Retie"),
+        "municipalities covered"
+    );
+    let members = coach
+        .get(srv.url("/networks/lerend-netwerk-baldemore/members"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(members.status(), StatusCode::OK);
+    assert!(
+        members
+            .text()
+            .await
+            .unwrap()
+            .contains("Lotte Procesbegeleider (demo)"),
         "members see the facilitator"
     );
+    let manage = coach
+        .get(srv.url("/networks/lerend-netwerk-baldemore/manage"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(manage.status(), StatusCode::NOT_FOUND, "coaches do not manage");
     let dashboard = coach
         .get(srv.url("/networks"))
         .send()
@@ -539,6 +559,14 @@ async fn network_page_shows_members_to_members_only() {
         !body.contains("Lotte Procesbegeleider"),
         "no member list for a non-member"
     );
+    for sub in ["members", "manage"] {
+        let res = newcomer
+            .get(srv.url(&format!("/networks/lerend-netwerk-baldemore/{sub}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{sub} is members-only");
+    }
 
     let missing = newcomer
         .get(srv.url("/networks/bestaat-niet"))
@@ -605,7 +633,7 @@ async fn facilitators_create_networks_and_bad_input_is_kept() {
         "/networks/lerend-netwerk-kempen"
     );
     let page = facilitator
-        .get(srv.url("/networks/lerend-netwerk-kempen"))
+        .get(srv.url("/networks/lerend-netwerk-kempen/members"))
         .send()
         .await
         .unwrap()
@@ -613,4 +641,302 @@ async fn facilitators_create_networks_and_bad_input_is_kept() {
         .await
         .unwrap();
     assert!(page.contains("Lerend netwerk Kempen") && page.contains("Lotte Procesbegeleider (demo)"));
+}
+
+async fn get_text(client: &Client, url: String) -> (StatusCode, String) {
+    let res = client
+        .get(url)
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("get");
+    (res.status(), res.text().await.expect("body"))
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_unknown_municipality_is_named_and_the_form_kept() {
+    let srv = start().await;
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/create_network",
+            "/networks/new",
+            &[
+                ("name", "Netwerk Noorderkempen"),
+                ("slug", "noorderkempen"),
+                ("description", ""),
+                ("kind", "inter_municipal"),
+                ("join_policy", "request"),
+                ("municipalities", "Mol, Atlantis"),
+                ("organisations", "OCMW Mol"),
+            ],
+        )
+        .await;
+    let back = location(&res);
+    assert!(back.starts_with("/networks/new?"), "{back}");
+    let (_, page) = get_text(&facilitator, srv.url(&back)).await;
+    assert!(
+        page.contains("Onbekende gemeente: Atlantis"),
+        "translated, names the culprit"
+    );
+    assert!(page.contains(r#"value="Mol, Atlantis""#), "kept what was typed");
+
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/create_network",
+            "/networks/new",
+            &[
+                ("name", "Netwerk Noorderkempen"),
+                ("slug", "noorderkempen"),
+                ("description", ""),
+                ("kind", "inter_municipal"),
+                ("join_policy", "request"),
+                ("municipalities", "mol, 2490"),
+                ("organisations", "OCMW Mol\nCAW De Kempen"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/networks/noorderkempen");
+    let (_, page) = get_text(&facilitator, srv.url("/networks/noorderkempen")).await;
+    assert!(
+        page.contains("Balen, Mol") && page.contains("CAW De Kempen"),
+        "{page}"
+    );
+}
+
+/// The mailed link, read from the outbox as the recipient would read it.
+async fn invitation_link_for(db: &sea_orm::DatabaseConnection, to: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mail = kring_app::mail::entity::Entity::find()
+        .filter(kring_app::mail::entity::Column::ToAddress.eq(to))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("a mail was queued");
+    let start = mail.body.find("/invite/").expect("link");
+    mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_invitation_creates_the_account_once_without_javascript() {
+    let srv = start().await;
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let manage = "/networks/lerend-netwerk-baldemore/manage";
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/invite_member",
+            manage,
+            &[
+                ("slug", "lerend-netwerk-baldemore"),
+                ("email", "nieuwe.coach@example.be"),
+                ("role", "coach"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{manage}?done=invited"));
+    let (_, page) = get_text(&facilitator, srv.url(manage)).await;
+    assert!(
+        page.contains("nieuwe.coach@example.be"),
+        "listed as open invitation"
+    );
+
+    // Inviting the same address again: a clear message, the address kept.
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/invite_member",
+            manage,
+            &[
+                ("slug", "lerend-netwerk-baldemore"),
+                ("email", "nieuwe.coach@example.be"),
+                ("role", "coach"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(page.contains("al een openstaande uitnodiging"));
+    assert!(page.contains(r#"value="nieuwe.coach@example.be""#));
+
+    let link = invitation_link_for(&srv.db, "nieuwe.coach@example.be").await;
+    let guest = browser();
+    let (status, page) = get_text(&guest, srv.url(&link)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Lerend netwerk Baldemore") && page.contains("Maak je account aan"));
+    let token = link.trim_start_matches("/invite/");
+
+    let res = srv
+        .form_post(
+            &guest,
+            "/api/accept_invitation",
+            &link,
+            &[
+                ("token", token),
+                ("display_name", "Nieuwe Coach"),
+                ("password", "een-goed-wachtwoord"),
+                ("password_repeat", "een-ander-wachtwoord"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&guest, srv.url(&location(&res))).await;
+    assert!(page.contains("niet gelijk"), "mismatch explained");
+    assert!(page.contains(r#"value="Nieuwe Coach""#), "name kept");
+
+    let res = srv
+        .form_post(
+            &guest,
+            "/api/accept_invitation",
+            &link,
+            &[
+                ("token", token),
+                ("display_name", "Nieuwe Coach"),
+                ("password", "een-goed-wachtwoord"),
+                ("password_repeat", "een-goed-wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/networks/lerend-netwerk-baldemore?done=welcome");
+    assert!(session_cookie(&res).is_some(), "signed in");
+    let (_, dashboard) = get_text(&guest, srv.url("/networks")).await;
+    assert!(dashboard.contains("/networks/lerend-netwerk-baldemore"));
+
+    let other = browser();
+    let (_, page) = get_text(&other, srv.url(&link)).await;
+    assert!(page.contains("al gebruikt of ingetrokken"), "one-time link");
+}
+
+#[tokio::test]
+async fn join_request_is_decided_by_the_facilitator() {
+    let srv = start().await;
+    let newcomer = browser();
+    srv.sign_in(&newcomer, "nieuwkomer@kring.demo", PASSWORD, false)
+        .await;
+    let net = "/networks/lerend-netwerk-lokale-gezinscoaches";
+    let res = srv
+        .form_post(
+            &newcomer,
+            "/api/request_to_join",
+            net,
+            &[
+                ("slug", "lerend-netwerk-lokale-gezinscoaches"),
+                ("message", "Ik start als coach in Geel."),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{net}?done=requested"));
+    let (_, page) = get_text(&newcomer, srv.url(net)).await;
+    assert!(page.contains("De procesbegeleider beslist"));
+
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&format!("{net}/manage"))).await;
+    assert!(page.contains("Ik start als coach in Geel."));
+    let id = {
+        use sea_orm::EntityTrait;
+        kring_app::networks::entity::join_request::Entity::find()
+            .all(&srv.db)
+            .await
+            .unwrap()[0]
+            .id
+            .to_string()
+    };
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/decide_join",
+            &format!("{net}/manage"),
+            &[
+                ("slug", "lerend-netwerk-lokale-gezinscoaches"),
+                ("id", &id),
+                ("decision", "approve"),
+                ("role", "observer"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{net}/manage?done=approved"));
+    let (status, page) = get_text(&newcomer, srv.url(&format!("{net}/members"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Eva Nieuwkomer (demo)") && page.contains("nieuwkomer</td>"));
+}
+
+#[tokio::test]
+async fn the_last_facilitator_cannot_leave() {
+    let srv = start().await;
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let net = "/networks/lerend-netwerk-baldemore";
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/leave_network",
+            net,
+            &[("slug", "lerend-netwerk-baldemore")],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(page.contains("minstens één procesbegeleider"), "clear message");
+    let (status, _) = get_text(&facilitator, srv.url(&format!("{net}/members"))).await;
+    assert_eq!(status, StatusCode::OK, "still a member");
+}
+
+#[tokio::test]
+async fn the_directory_finds_networks_by_postcode() {
+    let srv = start().await;
+    let anonymous = browser();
+    let res = anonymous
+        .get(srv.url("/directory?q=2400"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND, "sign in first");
+
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let (status, page) = get_text(&coach, srv.url("/directory?q=2400")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Mol") && page.contains("Lerend netwerk Baldemore"));
+    assert!(page.contains("facilitator@kring.demo"), "the listed contact");
+    assert!(page.contains("Sociaal Huis Mol"), "organisations in Mol");
+    let (_, page) = get_text(&coach, srv.url("/directory?q=Atlantis")).await;
+    assert!(page.contains("Geen gemeente gevonden"));
+
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/send_handover",
+            "/directory?q=Leuven",
+            &[
+                ("slug", "werf-gezinscoach-leuven"),
+                ("nis_code", "24062"),
+                ("q", "Leuven"),
+                ("message", "kort"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&coach, srv.url(&location(&res))).await;
+    assert!(
+        page.contains("Bericht: gebruik minstens 10 tekens."),
+        "clear error"
+    );
+    assert!(page.contains("kort</textarea>"), "message kept");
 }

@@ -5,10 +5,15 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
+};
 
-use super::entity::{membership, network, network_organisation, organisation};
-use super::{MemberView, MyNetwork, NetworkKind, NetworkRole, NetworkView};
+use super::entity::{
+    membership, municipality, network, network_municipality, network_organisation, organisation,
+};
+use super::{MemberView, MembersView, MyNetwork, NetworkKind, NetworkRole, NetworkView};
 use crate::accounts::entity::user;
 use crate::authz::{self, Action, Actor, Target};
 use crate::errors::{AppError, Field, Problem};
@@ -63,11 +68,42 @@ pub struct NewNetwork<'a> {
     pub description: &'a str,
     pub kind: NetworkKind,
     pub join_policy: &'a str,
+    /// NIS codes (see `directory::resolve_municipality_list`).
+    pub municipalities: Vec<String>,
+    /// Organisation names; new ones are created.
+    pub organisations: Vec<String>,
+}
+
+pub const ORGANISATIONS_MAX: usize = 60;
+
+/// One organisation name per line (or comma): trimmed, de-duplicated.
+pub fn parse_organisation_list(text: &str) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = Vec::new();
+    for name in text.split(['\n', ';']).map(str::trim).filter(|s| !s.is_empty()) {
+        if name.chars().count() > NAME_MAX {
+            return Err(AppError::invalid(
+                Field::Organisations,
+                Problem::TooLong { max: NAME_MAX as u32 },
+            ));
+        }
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.to_owned());
+        }
+    }
+    if names.len() > ORGANISATIONS_MAX {
+        return Err(AppError::invalid(
+            Field::Organisations,
+            Problem::TooLong {
+                max: ORGANISATIONS_MAX as u32,
+            },
+        ));
+    }
+    Ok(names)
 }
 
 /// Creates a network with its first facilitator (normally the creator; an
 /// admin may hand it to someone else), so no network is ever without one.
-pub async fn create_network<C: ConnectionTrait>(
+pub async fn create_network<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
     new: NewNetwork<'_>,
@@ -116,6 +152,17 @@ pub async fn create_network<C: ConnectionTrait>(
     {
         return Err(AppError::NameTaken);
     }
+    for code in &new.municipalities {
+        if municipality::Entity::find_by_id(code.clone())
+            .one(db)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::UnknownMunicipality(code.clone()));
+        }
+    }
+    let tx = db.begin().await?;
+    let db = &tx;
     let now = Utc::now();
     let created = network::ActiveModel {
         slug: Set(slug),
@@ -141,6 +188,12 @@ pub async fn create_network<C: ConnectionTrait>(
         their_organisation,
     )
     .await?;
+    set_municipalities(db, created.id, &new.municipalities).await?;
+    for name in &new.organisations {
+        let org = ensure_organisation(db, name, "other").await?;
+        add_organisation(db, created.id, org).await?;
+    }
+    tx.commit().await?;
     Ok(created)
 }
 
@@ -167,6 +220,49 @@ pub async fn ensure_organisation<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(created.id)
+}
+
+/// Where an organisation is based (None: unknown).
+pub async fn set_organisation_municipality<C: ConnectionTrait>(
+    db: &C,
+    organisation_id: i64,
+    nis_code: Option<&str>,
+) -> Result<(), AppError> {
+    organisation::Entity::update_many()
+        .col_expr(
+            organisation::Column::MunicipalityNis,
+            sea_orm::sea_query::Expr::value(nis_code.map(str::to_owned)),
+        )
+        .filter(organisation::Column::Id.eq(organisation_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks members (by email) as the network's listed contacts; for imports
+/// and the demo, where consent was given outside Kring.
+pub async fn list_as_contacts<C: ConnectionTrait>(
+    db: &C,
+    network_id: i64,
+    emails: &[&str],
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = user::Entity::find()
+        .filter(user::Column::Email.is_in(emails.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    membership::Entity::update_many()
+        .col_expr(
+            membership::Column::ListedContact,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(membership::Column::NetworkId.eq(network_id))
+        .filter(membership::Column::UserId.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn add_organisation<C: ConnectionTrait>(
@@ -223,6 +319,36 @@ pub async fn add_member<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Which municipalities a network covers (replaces the previous set).
+pub async fn set_municipalities<C: ConnectionTrait>(
+    db: &C,
+    network_id: i64,
+    codes: &[String],
+) -> Result<(), AppError> {
+    network_municipality::Entity::delete_many()
+        .filter(network_municipality::Column::NetworkId.eq(network_id))
+        .exec(db)
+        .await?;
+    if codes.is_empty() {
+        return Ok(());
+    }
+    network_municipality::Entity::insert_many(codes.iter().map(|c| network_municipality::ActiveModel {
+        network_id: Set(network_id),
+        nis_code: Set(c.clone()),
+    }))
+    .on_conflict(
+        OnConflict::columns([
+            network_municipality::Column::NetworkId,
+            network_municipality::Column::NisCode,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn find_by_slug<C: ConnectionTrait>(
     db: &C,
     slug: &str,
@@ -257,8 +383,9 @@ pub async fn my_networks<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Ve
         .collect())
 }
 
-/// The network page. Anyone signed in sees the about part; members (and
-/// admins) see who takes part. A refused or unknown slug is NotFound alike.
+/// The network page. Anyone signed in sees the about part (the directory
+/// sends people here); what members see lives on the members-only pages.
+/// A refused or unknown slug is NotFound alike.
 pub async fn network_view<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -273,50 +400,128 @@ pub async fn network_view<C: ConnectionTrait>(
         .into_iter()
         .map(|r| r.organisation_id)
         .collect();
-    let orgs: HashMap<i64, String> = organisation::Entity::find()
+    let mut organisations: Vec<String> = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(org_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    organisations.sort();
+    let codes: Vec<String> = network_municipality::Entity::find()
+        .filter(network_municipality::Column::NetworkId.eq(net.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.nis_code)
+        .collect();
+    let municipalities: Vec<String> = municipality::Entity::find()
+        .filter(municipality::Column::NisCode.is_in(codes))
+        .order_by_asc(municipality::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    let member_count = membership::Entity::find()
+        .filter(membership::Column::NetworkId.eq(net.id))
+        .count(db)
+        .await?;
+    let (listed_contact, pending_request) = match actor.user {
+        Some(me) => {
+            let mine = membership::Entity::find()
+                .filter(membership::Column::NetworkId.eq(net.id))
+                .filter(membership::Column::UserId.eq(me))
+                .one(db)
+                .await?;
+            (
+                mine.is_some_and(|m| m.listed_contact),
+                super::members::has_pending_request(db, net.id, me).await?,
+            )
+        }
+        None => (false, false),
+    };
+    let target = Target::Network(net.id);
+    Ok(NetworkView {
+        my_role: actor.role_in(net.id),
+        may_see_members: authz::may(actor, Action::ViewMembers, target),
+        may_manage: authz::may(actor, Action::InviteMembers, target),
+        may_request: authz::may(actor, Action::RequestToJoin, target),
+        may_handover: authz::may(actor, Action::SendHandover, target) && actor.role_in(net.id).is_none(),
+        listed_contact,
+        pending_request,
+        member_count,
+        slug: net.slug,
+        name: net.name,
+        description: net.description,
+        kind: NetworkKind::parse(&net.kind).unwrap_or(NetworkKind::Local),
+        join_policy: net.join_policy,
+        municipalities,
+        organisations,
+    })
+}
+
+/// The members-only page: who takes part, with organisation and role.
+pub async fn members_view<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    slug: &str,
+) -> Result<MembersView, AppError> {
+    let net = find_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+    authz::check(actor, Action::ViewMembers, Target::Network(net.id))?;
+    let rows = membership::Entity::find()
+        .filter(membership::Column::NetworkId.eq(net.id))
+        .all(db)
+        .await?;
+    let people: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().map(|m| m.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let orgs: HashMap<i64, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(rows.iter().filter_map(|m| m.organisation_id)))
         .all(db)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let mut organisations: Vec<String> = orgs.values().cloned().collect();
-    organisations.sort();
-
-    let members = if authz::may(actor, Action::ViewMembers, Target::Network(net.id)) {
-        let rows = membership::Entity::find()
-            .filter(membership::Column::NetworkId.eq(net.id))
-            .all(db)
-            .await?;
-        let people: HashMap<i64, String> = user::Entity::find()
-            .filter(user::Column::Id.is_in(rows.iter().map(|m| m.user_id)))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect();
-        let mut members: Vec<MemberView> = rows
-            .into_iter()
-            .filter_map(|m| {
-                Some(MemberView {
-                    name: people.get(&m.user_id)?.clone(),
-                    role: NetworkRole::parse(&m.role)?,
-                    organisation: m.organisation_id.and_then(|o| orgs.get(&o).cloned()),
-                })
+    let mut members: Vec<MemberView> = rows
+        .into_iter()
+        .filter_map(|m| {
+            Some(MemberView {
+                user_id: m.user_id,
+                name: people.get(&m.user_id)?.clone(),
+                role: NetworkRole::parse(&m.role)?,
+                organisation: m.organisation_id.and_then(|o| orgs.get(&o).cloned()),
+                listed_contact: m.listed_contact,
+                is_me: actor.user == Some(m.user_id),
             })
-            .collect();
-        members.sort_by(|a, b| (a.role.rank(), &a.name).cmp(&(b.role.rank(), &b.name)));
-        Some(members)
-    } else {
-        None
-    };
-    Ok(NetworkView {
-        my_role: actor.role_in(net.id),
+        })
+        .collect();
+    members.sort_by(|a, b| (a.role.rank(), &a.name).cmp(&(b.role.rank(), &b.name)));
+    Ok(MembersView {
+        may_manage: authz::may(actor, Action::ChangeRoles, Target::Network(net.id)),
         slug: net.slug,
         name: net.name,
-        description: net.description,
-        kind: NetworkKind::parse(&net.kind).unwrap_or(NetworkKind::Local),
-        organisations,
         members,
+    })
+}
+
+/// The facilitators' page: invitations, join requests, handover requests.
+pub async fn manage_view<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    slug: &str,
+) -> Result<super::ManageView, AppError> {
+    let net = find_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+    authz::check(actor, Action::InviteMembers, Target::Network(net.id))?;
+    Ok(super::ManageView {
+        invitations: super::members::pending_invitations(db, actor, net.id).await?,
+        join_requests: super::members::pending_join_requests(db, actor, net.id).await?,
+        handovers: super::directory::handovers(db, actor, net.id).await?,
+        slug: net.slug,
+        name: net.name,
     })
 }

@@ -59,6 +59,7 @@ fn Header() -> impl IntoView {
             <nav aria-label=move || t_string!(i18n, nav.label).to_string()>
                 <ul class="areas">
                     <li><A href="/networks">{t!(i18n, nav.networks)}</A></li>
+                    <li><A href="/directory">{t!(i18n, nav.directory)}</A></li>
                     <li><A href="/sessions">{t!(i18n, nav.sessions)}</A></li>
                     <li><A href="/cases">{t!(i18n, nav.cases)}</A></li>
                     <li><A href="/library">{t!(i18n, nav.library)}</A></li>
@@ -194,6 +195,15 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::SlugTaken => t!(i18n, errors.slug_taken).into_any(),
         AppError::NameTaken => t!(i18n, errors.name_taken).into_any(),
         AppError::AlreadyMember => t!(i18n, errors.already_member).into_any(),
+        AppError::InvitationExpired => t!(i18n, errors.invitation_expired).into_any(),
+        AppError::InvitationUsed => t!(i18n, errors.invitation_used).into_any(),
+        AppError::AlreadyInvited => t!(i18n, errors.already_invited).into_any(),
+        AppError::AlreadyRequested => t!(i18n, errors.already_requested).into_any(),
+        AppError::InviteOnly => t!(i18n, errors.invite_only).into_any(),
+        AppError::LastFacilitator => t!(i18n, errors.last_facilitator).into_any(),
+        AppError::UnknownMunicipality(name) => {
+            t!(i18n, errors.unknown_municipality, name = move || name.clone()).into_any()
+        }
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
@@ -210,6 +220,11 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::Description => t_string!(i18n, fields.description),
                 Field::JoinPolicy => t_string!(i18n, fields.join_policy),
                 Field::NetworkKind => t_string!(i18n, fields.network_kind),
+                Field::Role => t_string!(i18n, fields.role),
+                Field::Message => t_string!(i18n, fields.message),
+                Field::Municipalities => t_string!(i18n, fields.municipalities),
+                Field::Organisations => t_string!(i18n, fields.organisations),
+                Field::Place => t_string!(i18n, fields.place),
             }
             .to_string();
             match problem {
