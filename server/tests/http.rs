@@ -644,21 +644,31 @@ async fn facilitators_create_networks_and_bad_input_is_kept() {
 }
 
 async fn get_text(client: &Client, url: String) -> (StatusCode, String) {
-    let res = client
-        .get(url)
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .expect("get");
-    (res.status(), res.text().await.expect("body"))
+    let res = client.get(url).header(ACCEPT, "text/html").send().await.expect("get");
+    let status = res.status();
+    let body = res.text().await.expect("body");
+    (status, body.replace("<!---->", "").replace("<!>", ""))
 }
 
+/// The first alert of a page, for failure messages.
+fn alert_of(page: &str) -> &str {
+    page.find("role=\"alert\"")
+        .map(|i| &page[i..(i + 300).min(page.len())])
+        .unwrap_or("(no alert on the page)")
+}
+
+/// The redirect target as a path (Leptos sends errors back to the full
+/// Referer URL).
 fn location(res: &reqwest::Response) -> String {
-    res.headers()
+    let raw = res
+        .headers()
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+        .unwrap_or_default();
+    match raw.find("://").and_then(|i| raw[i + 3..].find('/').map(|j| i + 3 + j)) {
+        Some(path_start) => raw[path_start..].to_owned(),
+        None => raw.to_owned(),
+    }
 }
 
 #[tokio::test]
@@ -688,7 +698,8 @@ async fn an_unknown_municipality_is_named_and_the_form_kept() {
     let (_, page) = get_text(&facilitator, srv.url(&back)).await;
     assert!(
         page.contains("Onbekende gemeente: Atlantis"),
-        "translated, names the culprit"
+        "translated, names the culprit: {}",
+        alert_of(&page)
     );
     assert!(page.contains(r#"value="Mol, Atlantis""#), "kept what was typed");
 
@@ -936,7 +947,8 @@ async fn the_directory_finds_networks_by_postcode() {
     let (_, page) = get_text(&coach, srv.url(&location(&res))).await;
     assert!(
         page.contains("Bericht: gebruik minstens 10 tekens."),
-        "clear error"
+        "clear error: {}",
+        alert_of(&page)
     );
     assert!(page.contains("kort</textarea>"), "message kept");
 }
