@@ -644,7 +644,12 @@ async fn facilitators_create_networks_and_bad_input_is_kept() {
 }
 
 async fn get_text(client: &Client, url: String) -> (StatusCode, String) {
-    let res = client.get(url).header(ACCEPT, "text/html").send().await.expect("get");
+    let res = client
+        .get(url)
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("get");
     let status = res.status();
     let body = res.text().await.expect("body");
     (status, body.replace("<!---->", "").replace("<!>", ""))
@@ -665,7 +670,10 @@ fn location(res: &reqwest::Response) -> String {
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    match raw.find("://").and_then(|i| raw[i + 3..].find('/').map(|j| i + 3 + j)) {
+    match raw
+        .find("://")
+        .and_then(|i| raw[i + 3..].find('/').map(|j| i + 3 + j))
+    {
         Some(path_start) => raw[path_start..].to_owned(),
         None => raw.to_owned(),
     }
