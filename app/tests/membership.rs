@@ -41,9 +41,7 @@ fn base() -> url::Url {
 /// A network "kempen" (Mol, Balen) with `facilitator` as its facilitator.
 async fn kempen(db: &DatabaseConnection, facilitator: &user::Model, policy: &str) -> i64 {
     let admin = Actor::user(0, true, Default::default());
-    let municipalities = directory::resolve_municipality_list(db, "Mol, 2490")
-        .await
-        .unwrap();
+    let municipalities = directory::resolve_municipality_list("Mol, 2490").unwrap();
     assert_eq!(municipalities.len(), 2);
     domain::create_network(
         db,
@@ -495,9 +493,7 @@ on_both_databases!(
             AppError::invalid(Field::Place, Problem::TooLong { max: 100 })
         );
         assert_eq!(
-            directory::resolve_municipality_list(&db, "Mol, Atlantis")
-                .await
-                .unwrap_err(),
+            directory::resolve_municipality_list("Mol, Atlantis").unwrap_err(),
             AppError::UnknownMunicipality("Atlantis".into())
         );
         members::set_listed_contact(&db, &lotte_a, net, false)

@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or("demo data missing")?;
         let actor = networks::actor_for(&db, Some(&facilitator)).await?;
         // Mol first, so that postcode 2400 finds this network.
-        let mut codes = directory::resolve_municipality_list(&db, "Mol").await?;
+        let mut codes = directory::resolve_municipality_list("Mol")?;
         let more: Vec<String> = municipality::Entity::find()
             .order_by_asc(municipality::Column::NisCode)
             .limit(29)

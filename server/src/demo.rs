@@ -264,7 +264,7 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
         let mut org_ids = std::collections::HashMap::new();
         for (org, kind, place) in net.organisations {
             let id = networks::ensure_organisation(&tx, org, kind).await?;
-            let nis = directory::resolve_municipality_list(&tx, place).await?;
+            let nis = directory::resolve_municipality_list(place)?;
             networks::set_organisation_municipality(&tx, id, nis.first().map(String::as_str)).await?;
             org_ids.insert(*org, id);
         }
@@ -281,8 +281,7 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
                 description: net.description,
                 kind: net.kind,
                 join_policy: net.join_policy,
-                municipalities: directory::resolve_municipality_list(&tx, &net.municipalities.join(","))
-                    .await?,
+                municipalities: directory::resolve_municipality_list(&net.municipalities.join(","))?,
                 organisations: Vec::new(),
             },
             (first.id, first_org.and_then(|o| org_ids.get(o).copied())),

@@ -8,8 +8,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::entity::{
-    handover_request, membership, municipality, municipality_postcode, network, network_municipality,
-    organisation,
+    handover_request, membership, municipality, network, network_municipality, organisation,
 };
 use super::{
     DirectoryContact, DirectoryNetwork, DirectoryPlace, HandoverView, MunicipalityRef, NetworkKind,
@@ -48,41 +47,66 @@ pub fn fold(s: &str) -> String {
         .join(" ")
 }
 
+/// The reference data, parsed once from the file the migration loads (the
+/// database holds the same rows for foreign keys): searching it in memory
+/// keeps the directory within its 5 ms budget.
+struct Reference {
+    /// (municipality, its folded name)
+    all: Vec<(municipality::Model, String)>,
+    by_postcode: HashMap<String, Vec<usize>>,
+}
+
+fn reference() -> &'static Reference {
+    static REFERENCE: std::sync::OnceLock<Reference> = std::sync::OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let rows = kring_migrations::municipalities::parse(kring_migrations::municipalities::CSV)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "municipalities reference data unreadable");
+                Vec::new()
+            });
+        let mut by_postcode: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut all = Vec::with_capacity(rows.len());
+        for (i, m) in rows.into_iter().enumerate() {
+            for p in &m.postcodes {
+                by_postcode.entry(p.clone()).or_default().push(i);
+            }
+            let folded = fold(&m.name);
+            all.push((
+                municipality::Model {
+                    nis_code: m.nis_code,
+                    name: m.name,
+                    province: m.province,
+                },
+                folded,
+            ));
+        }
+        Reference { all, by_postcode }
+    })
+}
+
 /// The municipalities a search term means: a postcode, or a name (exact
 /// first, then names starting with it, then containing it).
-pub async fn find_municipalities<C: ConnectionTrait>(
-    db: &C,
-    query: &str,
-) -> Result<Vec<municipality::Model>, AppError> {
+pub fn find_municipalities(query: &str) -> Vec<municipality::Model> {
     let q = query.trim();
-    if q.is_empty() {
-        return Ok(Vec::new());
-    }
+    let reference = reference();
     if q.len() == 4 && q.bytes().all(|b| b.is_ascii_digit()) {
-        let codes: Vec<String> = municipality_postcode::Entity::find()
-            .filter(municipality_postcode::Column::Postcode.eq(q))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.nis_code)
-            .collect();
-        return Ok(municipality::Entity::find()
-            .filter(municipality::Column::NisCode.is_in(codes))
-            .order_by_asc(municipality::Column::Name)
-            .all(db)
-            .await?);
+        let mut found: Vec<municipality::Model> = reference
+            .by_postcode
+            .get(q)
+            .map(|ids| ids.iter().map(|&i| reference.all[i].0.clone()).collect())
+            .unwrap_or_default();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        return found;
     }
     let wanted = fold(q);
     if wanted.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    // 285 rows: folding in Rust beats a database-specific collation.
-    let all = municipality::Entity::find().all(db).await?;
-    let mut scored: Vec<(u8, municipality::Model)> = all
-        .into_iter()
-        .filter_map(|m| {
-            let name = fold(&m.name);
-            let score = if name == wanted {
+    let mut scored: Vec<(u8, &municipality::Model)> = reference
+        .all
+        .iter()
+        .filter_map(|(m, name)| {
+            let score = if *name == wanted {
                 0
             } else if name.starts_with(&wanted) {
                 1
@@ -98,16 +122,17 @@ pub async fn find_municipalities<C: ConnectionTrait>(
     if scored.first().is_some_and(|(s, _)| *s == 0) {
         scored.retain(|(s, _)| *s == 0);
     }
-    Ok(scored.into_iter().take(PLACES_MAX).map(|(_, m)| m).collect())
+    scored
+        .into_iter()
+        .take(PLACES_MAX)
+        .map(|(_, m)| m.clone())
+        .collect()
 }
 
 /// Resolves a list typed into a form ("Balen, Dessel, 2400") into NIS
 /// codes; anything that does not name exactly one municipality is refused
 /// by name.
-pub async fn resolve_municipality_list<C: ConnectionTrait>(
-    db: &C,
-    text: &str,
-) -> Result<Vec<String>, AppError> {
+pub fn resolve_municipality_list(text: &str) -> Result<Vec<String>, AppError> {
     let mut codes = Vec::new();
     for item in text
         .split([',', ';', '\n'])
@@ -122,7 +147,7 @@ pub async fn resolve_municipality_list<C: ConnectionTrait>(
                 },
             ));
         }
-        let found = find_municipalities(db, item).await?;
+        let found = find_municipalities(item);
         let exact: Vec<&municipality::Model> = found
             .iter()
             .filter(|m| fold(&m.name) == fold(item) || item.bytes().all(|b| b.is_ascii_digit()))
@@ -160,7 +185,7 @@ pub async fn search<C: ConnectionTrait>(
             },
         ));
     }
-    let places = find_municipalities(db, query).await?;
+    let places = find_municipalities(query);
     if places.is_empty() {
         return Ok(Vec::new());
     }
@@ -188,18 +213,17 @@ pub async fn search<C: ConnectionTrait>(
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
+    // One query for both: the organisations based here and the contacts'.
     let orgs = organisation::Entity::find()
-        .filter(organisation::Column::MunicipalityNis.is_in(codes))
+        .filter(
+            sea_orm::Condition::any()
+                .add(organisation::Column::MunicipalityNis.is_in(codes))
+                .add(organisation::Column::Id.is_in(contacts.iter().filter_map(|c| c.organisation_id))),
+        )
         .order_by_asc(organisation::Column::Name)
         .all(db)
         .await?;
-    let org_names: HashMap<i64, String> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(contacts.iter().filter_map(|c| c.organisation_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let org_names: HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.name.clone())).collect();
 
     Ok(places
         .into_iter()

@@ -308,7 +308,7 @@ pub async fn create_network(
             description: &description,
             kind,
             join_policy: &join_policy,
-            municipalities: directory::resolve_municipality_list(&st.db, &municipalities).await?,
+            municipalities: directory::resolve_municipality_list(&municipalities)?,
             organisations: domain::parse_organisation_list(&organisations)?,
         };
         domain::create_network(&st.db, &actor, new, (person.id, None)).await

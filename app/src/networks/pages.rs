@@ -230,6 +230,8 @@ fn NetworkAbout(
 }
 
 /// Members only: who takes part; facilitators change roles and remove.
+/// A network can have hundreds of members: the rows are plain elements with
+/// their words looked up once per page, not components per row.
 #[component]
 pub fn NetworkMembersPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -243,8 +245,20 @@ pub fn NetworkMembersPage() -> impl IntoView {
                 {move || data.get().map(|r| match r {
                     Ok(m) => {
                         let title = format!("{} · {}", t_string!(i18n, networks.members), m.name);
+                        let words = RowWords {
+                            roles: NetworkRole::ALL.map(|r| role_text(i18n, r)),
+                            you: t_string!(i18n, networks.you).to_string(),
+                            listed: t_string!(i18n, networks.in_directory).to_string(),
+                            change: t_string!(i18n, networks.change_role).to_string(),
+                            remove: t_string!(i18n, networks.remove).to_string(),
+                        };
                         let manage = m.may_manage;
                         let slug = m.slug.clone();
+                        let rows = m
+                            .members
+                            .iter()
+                            .map(|member| member_row(member, &slug, manage, &words, i18n))
+                            .collect_view();
                         view! {
                             <PageTitle text=Signal::derive(move || title.clone()) />
                             <section class="page">
@@ -262,22 +276,7 @@ pub fn NetworkMembersPage() -> impl IntoView {
                                         <th scope="col">{t!(i18n, networks.organisation)}</th>
                                         {manage.then(|| view! { <th scope="col">{t!(i18n, networks.actions)}</th> })}
                                     </tr></thead>
-                                    <tbody>
-                                        {m.members.into_iter().map(|member| {
-                                            let slug = slug.clone();
-                                            view! {
-                                                <tr>
-                                                    <td>{member.name.clone()}
-                                                        {member.is_me.then(|| view! { " " {t!(i18n, networks.you)} })}
-                                                        {member.listed_contact.then(|| view! { " " <span class="badge">{t!(i18n, networks.in_directory)}</span> })}
-                                                    </td>
-                                                    <td><RoleName role=member.role /></td>
-                                                    <td>{member.organisation.clone().unwrap_or_default()}</td>
-                                                    {manage.then(|| view! { <td><MemberActions member slug change remove /></td> })}
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
+                                    <tbody>{rows}</tbody>
                                 </table>
                                 </div>
                             </section>
@@ -290,43 +289,76 @@ pub fn NetworkMembersPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn MemberActions(
-    member: super::MemberView,
-    slug: String,
-    change: ServerAction<super::ChangeMemberRole>,
-    remove: ServerAction<super::RemoveMember>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = member.user_id.to_string();
-    let select_id = format!("role-{id}");
-    let name = member.name.clone();
-    let name2 = member.name.clone();
-    let (slug2, id2) = (slug.clone(), id.clone());
+/// The words every member row uses, translated once.
+struct RowWords {
+    roles: [String; 4],
+    you: String,
+    listed: String,
+    change: String,
+    remove: String,
+}
+
+fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: NetworkRole) -> String {
+    match role {
+        NetworkRole::Facilitator => t_string!(i18n, roles.facilitator),
+        NetworkRole::Coach => t_string!(i18n, roles.coach),
+        NetworkRole::ExpertByExperience => t_string!(i18n, roles.expert),
+        NetworkRole::Observer => t_string!(i18n, roles.observer),
+    }
+    .to_string()
+}
+
+fn member_row(
+    member: &super::MemberView,
+    slug: &str,
+    manage: bool,
+    words: &RowWords,
+    i18n: leptos_i18n::I18nContext<Locale>,
+) -> impl IntoView + use<> {
+    let actions = manage.then(|| {
+        let id = member.user_id.to_string();
+        let select_id = format!("role-{id}");
+        let options = NetworkRole::ALL
+            .into_iter()
+            .map(|r| {
+                view! { <option value=r.as_str() selected=r == member.role>{words.roles[r.rank() as usize].clone()}</option> }
+            })
+            .collect_view();
+        let remove = (!member.is_me).then(|| {
+            let label = t_string!(i18n, networks.remove_named, name = member.name.as_str()).to_string();
+            view! {
+                <form method="post" action={<super::RemoveMember as leptos::server_fn::ServerFn>::PATH} class="inline">
+                    <input type="hidden" name="slug" value=slug.to_owned() />
+                    <input type="hidden" name="user_id" value=id.clone() />
+                    <button type="submit" class="button danger" aria-label=label>{words.remove.clone()}</button>
+                </form>
+            }
+        });
+        let label = t_string!(i18n, networks.role_for, name = member.name.as_str()).to_string();
+        view! {
+            <td><div class="row-actions">
+                <form method="post" action={<super::ChangeMemberRole as leptos::server_fn::ServerFn>::PATH} class="inline">
+                    <input type="hidden" name="slug" value=slug.to_owned() />
+                    <input type="hidden" name="user_id" value=id.clone() />
+                    <label for=select_id.clone() class="visually-hidden">{label}</label>
+                    <select id=select_id name="role">{options}</select>
+                    <button type="submit" class="button">{words.change.clone()}</button>
+                </form>
+                {remove}
+            </div></td>
+        }
+    });
+    let you = member.is_me.then(|| format!(" {}", words.you));
+    let listed = member
+        .listed_contact
+        .then(|| view! { " " <span class="badge">{words.listed.clone()}</span> });
     view! {
-        <div class="row-actions">
-            <ActionForm action=change attr:class="inline">
-                <input type="hidden" name="slug" value=slug2 />
-                <input type="hidden" name="user_id" value=id2 />
-                <label for=select_id.clone() class="visually-hidden">
-                    {t!(i18n, networks.role_for, name = move || name.clone())}
-                </label>
-                <select id=select_id name="role">
-                    <RoleOptions selected=member.role />
-                </select>
-                <button type="submit" class="button">{t!(i18n, networks.change_role)}</button>
-            </ActionForm>
-            {(!member.is_me).then(|| view! {
-                <ActionForm action=remove attr:class="inline">
-                    <input type="hidden" name="slug" value=slug />
-                    <input type="hidden" name="user_id" value=id />
-                    <button type="submit" class="button danger"
-                        aria-label=move || t_string!(i18n, networks.remove_named, name = name2.clone()).to_string()>
-                        {t!(i18n, networks.remove)}
-                    </button>
-                </ActionForm>
-            })}
-        </div>
+        <tr>
+            <td>{member.name.clone()}{you}{listed}</td>
+            <td>{words.roles[member.role.rank() as usize].clone()}</td>
+            <td>{member.organisation.clone().unwrap_or_default()}</td>
+            {actions}
+        </tr>
     }
 }
 
