@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/networks/new") view=networks::NewNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug") view=networks::NetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/members") view=networks::NetworkMembersPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/members/:user") view=networks::MemberPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/manage") view=networks::ManageNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/invite/:token") view=networks::InvitationPage ssr=SsrMode::Async />
                             <Route path=path!("/directory") view=networks::DirectoryPage ssr=SsrMode::Async />

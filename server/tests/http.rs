@@ -915,6 +915,46 @@ async fn the_last_facilitator_cannot_leave() {
     assert!(page.contains("minstens één procesbegeleider"), "clear message");
     let (status, _) = get_text(&facilitator, srv.url(&format!("{net}/members"))).await;
     assert_eq!(status, StatusCode::OK, "still a member");
+
+    // Demoting oneself as the last facilitator, from the member page.
+    let me_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        kring_app::accounts::entity::user::Entity::find()
+            .filter(kring_app::accounts::entity::user::Column::Email.eq("facilitator@kring.demo"))
+            .one(&srv.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let member_page = format!("{net}/members/{me_id}");
+    let (status, _) = get_text(&facilitator, srv.url(&member_page)).await;
+    assert_eq!(status, StatusCode::OK);
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/change_member_role",
+            &member_page,
+            &[
+                ("slug", "lerend-netwerk-baldemore"),
+                ("user_id", &me_id),
+                ("role", "coach"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(
+        page.contains("minstens één procesbegeleider"),
+        "{}",
+        alert_of(&page)
+    );
+
+    // Coaches see the member list, not the member pages.
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let (status, _) = get_text(&coach, srv.url(&member_page)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

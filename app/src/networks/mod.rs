@@ -5,8 +5,8 @@
 
 mod pages;
 pub use pages::{
-    DirectoryPage, InvitationPage, ManageNetworkPage, NetworkMembersPage, NetworkPage, NetworksPage,
-    NewNetworkPage,
+    DirectoryPage, InvitationPage, ManageNetworkPage, MemberPage, NetworkMembersPage, NetworkPage,
+    NetworksPage, NewNetworkPage,
 };
 
 #[cfg(feature = "ssr")]
@@ -341,6 +341,33 @@ pub async fn create_network(
 pub async fn network_members(slug: String) -> Result<MembersView, AppError> {
     let (st, _, actor) = signed_in().await?;
     domain::members_view(&st.db, &actor, &slug).await
+}
+
+/// One member, for the facilitators' member page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub slug: String,
+    pub network_name: String,
+    pub member: MemberView,
+}
+
+#[server(endpoint = "network_member")]
+pub async fn network_member(slug: String, user_id: i64) -> Result<MemberDetail, AppError> {
+    let (st, _, actor) = signed_in().await?;
+    let view = domain::members_view(&st.db, &actor, &slug).await?;
+    if !view.may_manage {
+        return Err(AppError::NotFound);
+    }
+    let member = view
+        .members
+        .into_iter()
+        .find(|m| m.user_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(MemberDetail {
+        slug: view.slug,
+        network_name: view.name,
+        member,
+    })
 }
 
 #[server(endpoint = "network_manage")]

@@ -250,14 +250,13 @@ pub fn NetworkMembersPage() -> impl IntoView {
                             you: t_string!(i18n, networks.you).to_string(),
                             listed: t_string!(i18n, networks.in_directory).to_string(),
                             change: t_string!(i18n, networks.change_role).to_string(),
-                            remove: t_string!(i18n, networks.remove).to_string(),
                         };
                         let manage = m.may_manage;
                         let slug = m.slug.clone();
                         let rows = m
                             .members
                             .iter()
-                            .map(|member| member_row(member, &slug, manage, &words, i18n))
+                            .map(|member| member_row(member, &slug, manage, &words))
                             .collect_view();
                         view! {
                             <PageTitle text=Signal::derive(move || title.clone()) />
@@ -295,7 +294,6 @@ struct RowWords {
     you: String,
     listed: String,
     change: String,
-    remove: String,
 }
 
 fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: NetworkRole) -> String {
@@ -313,40 +311,11 @@ fn member_row(
     slug: &str,
     manage: bool,
     words: &RowWords,
-    i18n: leptos_i18n::I18nContext<Locale>,
 ) -> impl IntoView + use<> {
-    let actions = manage.then(|| {
-        let id = member.user_id.to_string();
-        let select_id = format!("role-{id}");
-        let options = NetworkRole::ALL
-            .into_iter()
-            .map(|r| {
-                view! { <option value=r.as_str() selected=r == member.role>{words.roles[r.rank() as usize].clone()}</option> }
-            })
-            .collect_view();
-        let remove = (!member.is_me).then(|| {
-            let label = t_string!(i18n, networks.remove_named, name = member.name.as_str()).to_string();
-            view! {
-                <form method="post" action={<super::RemoveMember as leptos::server_fn::ServerFn>::PATH} class="inline">
-                    <input type="hidden" name="slug" value=slug.to_owned() />
-                    <input type="hidden" name="user_id" value=id.clone() />
-                    <button type="submit" class="button danger" aria-label=label>{words.remove.clone()}</button>
-                </form>
-            }
-        });
-        let label = t_string!(i18n, networks.role_for, name = member.name.as_str()).to_string();
-        view! {
-            <td><div class="row-actions">
-                <form method="post" action={<super::ChangeMemberRole as leptos::server_fn::ServerFn>::PATH} class="inline">
-                    <input type="hidden" name="slug" value=slug.to_owned() />
-                    <input type="hidden" name="user_id" value=id.clone() />
-                    <label for=select_id.clone() class="visually-hidden">{label}</label>
-                    <select id=select_id name="role">{options}</select>
-                    <button type="submit" class="button">{words.change.clone()}</button>
-                </form>
-                {remove}
-            </div></td>
-        }
+    let edit = manage.then(|| {
+        let href = format!("/networks/{slug}/members/{}", member.user_id);
+        let label = format!("{}: {}", words.change, member.name);
+        view! { <td><a href=href aria-label=label>{words.change.clone()}</a></td> }
     });
     let you = member.is_me.then(|| format!(" {}", words.you));
     let listed = member
@@ -357,8 +326,72 @@ fn member_row(
             <td>{member.name.clone()}{you}{listed}</td>
             <td>{words.roles[member.role.rank() as usize].clone()}</td>
             <td>{member.organisation.clone().unwrap_or_default()}</td>
-            {actions}
+            {edit}
         </tr>
+    }
+}
+
+/// Facilitators: one member's role, or removing them from the network.
+#[component]
+pub fn MemberPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let key = Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("slug").unwrap_or_default(),
+            p.get("user").and_then(|u| u.parse::<i64>().ok()).unwrap_or(0),
+        )
+    });
+    let data = Resource::new(
+        move || key.get(),
+        |(slug, user)| super::network_member(slug, user),
+    );
+    let change = ServerAction::<super::ChangeMemberRole>::new();
+    let remove = ServerAction::<super::RemoveMember>::new();
+    view! {
+        <RequireUser children=move |_me| view! {
+            <Suspense fallback=|| ()>
+                {move || data.get().map(|r| match r {
+                    Ok(d) => {
+                        let title = d.member.name.clone();
+                        let name = d.member.name.clone();
+                        let id = d.member.user_id.to_string();
+                        let (s1, s2, id2) = (d.slug.clone(), d.slug.clone(), id.clone());
+                        view! {
+                            <PageTitle text=Signal::derive(move || title.clone()) />
+                            <section class="page narrow">
+                                <p><A href=format!("/networks/{}/members", d.slug)>{d.network_name.clone()}</A></p>
+                                <h1>{name.clone()}</h1>
+                                <p class="hint">{d.member.organisation.clone().unwrap_or_default()}</p>
+                                <ActionForm action=change attr:class="stack">
+                                    <ActionError action=change />
+                                    <input type="hidden" name="slug" value=s1 />
+                                    <input type="hidden" name="user_id" value=id />
+                                    <div class="field">
+                                        <label for="member-role">{t!(i18n, fields.role)}</label>
+                                        <select id="member-role" name="role"><RoleOptions selected=d.member.role /></select>
+                                    </div>
+                                    <button type="submit" class="button primary">{t!(i18n, networks.change_role)}</button>
+                                </ActionForm>
+                                {(!d.member.is_me).then(|| view! {
+                                    <h2>{t!(i18n, networks.remove)}</h2>
+                                    <ActionForm action=remove attr:class="stack">
+                                        <ActionError action=remove />
+                                        <input type="hidden" name="slug" value=s2 />
+                                        <input type="hidden" name="user_id" value=id2 />
+                                        <button type="submit" class="button danger">
+                                            {t!(i18n, networks.remove_named, name = move || name.clone())}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </section>
+                        }.into_any()
+                    }
+                    Err(err) => failed(err),
+                })}
+            </Suspense>
+        } />
     }
 }
 
