@@ -65,6 +65,9 @@ members="$base/networks/bench-netwerk/members"
 oha --no-tui -z 3s -q 100 -H "Cookie: $fac" "$members" >/dev/null
 oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "${NET_RATE:-300}" \
   -H "Cookie: $fac" "$members" > "$data/oha-members.json"
+about="$base/networks/bench-netwerk"
+oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "${NET_RATE:-300}" \
+  -H "Cookie: $fac" "$about" > "$data/oha-about.json"
 
 wasm=$(ls target/site/pkg/*.wasm | head -1)
 node -e '
@@ -85,6 +88,7 @@ console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JS
 console.log(`wasm bundle   ${(wasm.length / 1024).toFixed(1)} kB raw, ${(br.length / 1024).toFixed(1)} kB brotli   (budget 150 kB brotli)`);
 console.log(`idle RSS      ${(Number(process.argv[3]) / 1024).toFixed(1)} MB   (budget 80 MB)`);
 ' "$data/oha.json" "$wasm" "$rss_kb" "$RATE" "$DURATION"
+for page in members about; do
 node -e '
 const fs = require("fs");
 const r = JSON.parse(fs.readFileSync(process.argv[1]));
@@ -93,10 +97,12 @@ const ok = codes["200"] || 0;
 const total = Object.values(codes).reduce((a, b) => a + b, 0);
 const errors = total - ok + Object.values(r.errorDistribution || {}).reduce((a, b) => a + b, 0);
 const ms = (s) => (s * 1000).toFixed(2);
-console.log(`network members page (200 members, 30 organisations), ${process.argv[2]} req/s for ${process.argv[3]}:`);
+const what = process.argv[4] === "members" ? "members page (200 rows)" : "about page (member count, 30 organisations)";
+console.log(`network with 200 members / 30 organisations, ${what}, ${process.argv[2]} req/s for ${process.argv[3]}:`);
 console.log(`  throughput  ${r.summary.requestsPerSec.toFixed(1)} req/s`);
 console.log(`  p50         ${ms(r.latencyPercentiles.p50)} ms`);
 console.log(`  p99         ${ms(r.latencyPercentiles.p99)} ms   (budget 15 ms)`);
-console.log(`  errors      ${errors} of ${total}   (budget 0)`);
-' "$data/oha-members.json" "${NET_RATE:-300}" "$DURATION"
+console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JSON.stringify({ codes, errors: r.errorDistribution }) : ""}`);
+' "$data/oha-$page.json" "${NET_RATE:-300}" "$DURATION" "$page"
+done
 cat "$data/directory.txt"
