@@ -150,7 +150,9 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
         (UseDirectory, Target::Platform) => signed_in,
         // Handover is between coaches: someone who coaches (or facilitates)
         // somewhere, writing to another network's facilitators.
-        (SendHandover, Target::Network(_)) => actor.roles.values().any(|r| matches!(r, Facilitator | Coach)),
+        (SendHandover, Target::Network(_) | Target::Platform) => {
+            actor.roles.values().any(|r| matches!(r, Facilitator | Coach))
+        }
 
         (
             Read,
@@ -482,6 +484,9 @@ mod tests {
         assert!(!may(&expert_only, SendHandover, Target::Network(NET)));
         let coach = Actor::user(ME, false, HashMap::from([(OTHER, NetworkRole::Coach)]));
         assert!(may(&coach, SendHandover, Target::Network(NET)));
+        // The same rule asked platform-wide (the directory's forms).
+        assert!(may(&coach, SendHandover, Target::Platform));
+        assert!(!may(&newcomer, SendHandover, Target::Platform));
     }
 
     mod property {

@@ -350,7 +350,7 @@ pub async fn send_handover<C: ConnectionTrait + sea_orm::TransactionTrait>(
         &tx,
         net.id,
         &crate::i18n::td_string!(Locale::nl, mail.handover_subject, network = net.name.as_str()).to_string(),
-        &format!("{}\n\n— English —\n\n{}", text(Locale::nl), text(Locale::en)),
+        &super::members::bilingual(text(Locale::nl), text(Locale::en)),
     )
     .await?;
     tx.commit().await?;

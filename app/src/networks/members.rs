@@ -131,7 +131,7 @@ fn validate_message(raw: &str, required: bool) -> Result<String, AppError> {
 }
 
 /// Mails go out in Dutch and English: the receiver may have no account yet.
-fn bilingual(nl: String, en: String) -> String {
+pub(crate) fn bilingual(nl: String, en: String) -> String {
     format!("{nl}\n\n— English —\n\n{en}")
 }
 

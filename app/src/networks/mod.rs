@@ -541,10 +541,12 @@ pub async fn directory(q: String) -> Result<Vec<DirectoryPlace>, AppError> {
 #[server(endpoint = "may_send_handover")]
 pub async fn may_send_handover() -> Result<bool, AppError> {
     let (_, _, actor) = signed_in().await?;
-    Ok(actor
-        .roles
-        .values()
-        .any(|r| matches!(r, NetworkRole::Facilitator | NetworkRole::Coach)))
+    // The rule does not depend on the receiving network: ask it platform-wide.
+    Ok(crate::authz::may(
+        &actor,
+        crate::authz::Action::SendHandover,
+        crate::authz::Target::Platform,
+    ))
 }
 
 #[server(endpoint = "send_handover")]
@@ -557,7 +559,10 @@ pub async fn send_handover(
     let (st, _, actor) = signed_in().await?;
     match directory::send_handover(&st.db, &actor, &slug, Some(&nis_code), &message).await {
         Ok(()) => {
-            leptos_axum::redirect(&format!("/directory?q={}&done=handover", urlencode(&q)));
+            leptos_axum::redirect(&format!(
+                "/directory?q={}&done=handover",
+                crate::ui::urlencode(&q)
+            ));
             Ok(())
         }
         Err(err) => {
@@ -568,9 +573,4 @@ pub async fn send_handover(
             Err(err)
         }
     }
-}
-
-#[cfg(feature = "ssr")]
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -171,7 +171,8 @@ where
     }
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
