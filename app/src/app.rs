@@ -69,7 +69,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/networks/:slug/manage") view=networks::ManageNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/invite/:token") view=networks::InvitationPage ssr=SsrMode::Async />
                             <Route path=path!("/directory") view=networks::DirectoryPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/sessions") view=sessions::NetworkSessionsPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/sessions/new") view=sessions::NewSessionPage ssr=SsrMode::Async />
                             <Route path=path!("/sessions") view=sessions::SessionsPage ssr=SsrMode::Async />
+                            <Route path=path!("/sessions/hours") view=sessions::HoursPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/methods") view=sessions::MethodsPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/methods/:id") view=sessions::EditMethodPage ssr=SsrMode::Async />
+                            <Route path=path!("/sessions/:id") view=sessions::SessionPage ssr=SsrMode::Async />
+                            <Route path=path!("/sessions/:id/edit") view=sessions::EditSessionPage ssr=SsrMode::Async />
                             <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />
                             <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />
                         </Routes>

@@ -102,10 +102,16 @@ pub enum Action {
     SendHandover,
     /// Agree to be listed as the network's contact in the directory.
     ListAsContact,
+    /// Answer going / maybe / not going for a session or a series.
+    Rsvp,
+    /// Live mode, attendance and minutes of a session.
+    RunSession,
+    /// Copy and edit intervision methods for the network.
+    EditMethods,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 21] = [
         Action::ManagePlatform,
         Action::CreateNetwork,
         Action::ViewNetwork,
@@ -124,6 +130,9 @@ impl Action {
         Action::UseDirectory,
         Action::SendHandover,
         Action::ListAsContact,
+        Action::Rsvp,
+        Action::RunSession,
+        Action::EditMethods,
     ];
 }
 
@@ -202,10 +211,44 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
                     ))
         }
         (Reflect, Target::Resource { network, .. }) => actor.role_in(network) == Some(ExpertByExperience),
+        // Every member may come to a session, newcomers too (they learn by
+        // looking on); only the network's facilitators run it.
+        (
+            Rsvp,
+            Target::Resource {
+                network,
+                kind: ResourceKind::Session,
+                ..
+            },
+        ) => actor.role_in(network).is_some(),
+        (
+            RunSession,
+            Target::Resource {
+                network,
+                kind: ResourceKind::Session,
+                ..
+            },
+        ) => actor.role_in(network) == Some(Facilitator),
+        (EditMethods, Target::Network(n)) => actor.role_in(n) == Some(Facilitator),
 
         // Any other pairing of action and target makes no sense: refuse.
         _ => false,
     }
+}
+
+/// [`may`] for a session that other networks are invited to (supra-local
+/// meetings): their members may read it and answer; everything else stays
+/// with the host network.
+pub fn may_on_session(actor: &Actor, action: Action, host: NetworkId, guests: &[NetworkId]) -> bool {
+    let on = |network| Target::Resource {
+        network,
+        kind: ResourceKind::Session,
+        visibility: Visibility::Network,
+        author: None,
+    };
+    may(actor, action, on(host))
+        || (matches!(action, Action::Read | Action::Rsvp)
+            && guests.iter().any(|g| may(actor, action, on(*g))))
 }
 
 /// [`may`] for request handlers: a refusal reads exactly like a missing
@@ -384,6 +427,24 @@ mod tests {
                 [false, true, false, false, false, false, false],
             ),
             (
+                "rsvp to a session",
+                Rsvp,
+                res(Session, Network, None),
+                [false, true, true, true, true, false, false],
+            ),
+            (
+                "run a session (live, attendance, minutes)",
+                RunSession,
+                res(Session, Network, None),
+                [false, true, false, false, false, false, false],
+            ),
+            (
+                "edit methods",
+                EditMethods,
+                Target::Network(NET),
+                [false, true, false, false, false, false, false],
+            ),
+            (
                 "edit own case",
                 Edit,
                 res(Case, Network, Some(ME)),
@@ -470,6 +531,20 @@ mod tests {
             Err(AppError::NotFound)
         );
         assert_eq!(check(&actor(Who::Coach), Read, target), Ok(()));
+    }
+
+    #[test]
+    fn guest_networks_read_and_answer_but_never_run_a_session() {
+        let guest = Actor::user(ME, false, HashMap::from([(OTHER, NetworkRole::Facilitator)]));
+        assert!(may_on_session(&guest, Read, NET, &[OTHER]));
+        assert!(may_on_session(&guest, Rsvp, NET, &[OTHER]));
+        assert!(!may_on_session(&guest, Edit, NET, &[OTHER]));
+        assert!(!may_on_session(&guest, RunSession, NET, &[OTHER]));
+        assert!(
+            !may_on_session(&guest, Read, NET, &[]),
+            "not invited: not readable"
+        );
+        assert!(!may_on_session(&Actor::anonymous(), Read, NET, &[OTHER]));
     }
 
     #[test]

@@ -25,6 +25,24 @@ pub enum Field {
     Municipalities,
     Organisations,
     Place,
+    Title,
+    SessionKind,
+    Day,
+    StartTime,
+    EndTime,
+    TimeZone,
+    OnlineLink,
+    Capacity,
+    Agenda,
+    Method,
+    Repeat,
+    LastDay,
+    Exceptions,
+    Minutes,
+    PhaseName,
+    PhaseMinutes,
+    Contributors,
+    Guidance,
 }
 
 /// What is wrong with a field.
@@ -77,11 +95,32 @@ pub enum AppError {
     LastFacilitator,
     #[error("unknown municipality: {0}")]
     UnknownMunicipality(String),
+    #[error("the end lies before the start")]
+    EndBeforeStart,
+    #[error("a series may span at most {years} years")]
+    SeriesTooLong { years: u32 },
+    #[error("this repetition gives no meeting at all")]
+    NoMeetings,
+    #[error("unknown time zone: {0}")]
+    UnknownTimeZone(String),
+    #[error("the online link must start with http:// or https://")]
+    NotHttpLink,
+    #[error("capacity must be between 1 and {max}")]
+    CapacityOutOfRange { max: u32 },
+    #[error("this session was cancelled")]
+    SessionCancelled,
+    #[error("this session is over")]
+    SessionOver,
     #[error("cross-site request refused")]
     CrossSite,
     #[error("internal error")]
     Internal,
-    /// Transport-level failures (network down, bad request encoding).
+    /// The request held a value of the wrong kind (letters in a number
+    /// field, a missing field): a hand-edited form or URL, not a typo Kring
+    /// can point at.
+    #[error("unreadable request: {0}")]
+    BadRequest(String),
+    /// Transport-level failures (network down, server unreachable).
     #[error("request failed: {0}")]
     Request(String),
 }
@@ -96,7 +135,12 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest(value.to_string()),
+            other => AppError::Request(other.to_string()),
+        }
     }
 }
 

@@ -416,7 +416,7 @@ on_both_databases!(
             members::change_role(&db, &eva_a, net, lotte.id, NetworkRole::Coach),
         );
         assert!(a.is_ok() || b.is_ok(), "{a:?} {b:?}");
-        let left = domain::members_view(&db, &Actor::user(0, true, Default::default()), "kempen")
+        let left = domain::members_view(&db, &Actor::user(0, true, Default::default()), "kempen", "", 1)
             .await
             .unwrap()
             .members

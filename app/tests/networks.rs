@@ -187,7 +187,7 @@ on_both_databases!(what_each_person_sees, |db: DatabaseConnection| async move {
         .unwrap();
     assert_eq!(view.organisations, vec!["OCMW Mol".to_owned()]);
     assert!(view.may_see_members);
-    let members = domain::members_view(&db, &sofie_actor, "baldemore")
+    let members = domain::members_view(&db, &sofie_actor, "baldemore", "", 1)
         .await
         .expect("members see members")
         .members;
@@ -200,7 +200,7 @@ on_both_databases!(what_each_person_sees, |db: DatabaseConnection| async move {
     let outsider = domain::network_view(&db, &eva_actor, "baldemore").await.unwrap();
     assert!(!outsider.may_see_members);
     assert_eq!(
-        domain::members_view(&db, &eva_actor, "baldemore")
+        domain::members_view(&db, &eva_actor, "baldemore", "", 1)
             .await
             .unwrap_err(),
         AppError::NotFound,
@@ -212,7 +212,11 @@ on_both_databases!(what_each_person_sees, |db: DatabaseConnection| async move {
         .await
         .unwrap();
     assert!(admin_view.may_see_members, "admins manage membership");
-    assert!(domain::members_view(&db, &admin_actor, "baldemore").await.is_ok());
+    assert!(
+        domain::members_view(&db, &admin_actor, "baldemore", "", 1)
+            .await
+            .is_ok()
+    );
 
     let anonymous = domain::actor_for(&db, None).await.unwrap();
     assert_eq!(
@@ -236,3 +240,78 @@ on_both_databases!(what_each_person_sees, |db: DatabaseConnection| async move {
     );
     assert!(domain::my_networks(&db, &eva_actor).await.unwrap().is_empty());
 });
+
+on_both_databases!(
+    member_list_pages_and_filter,
+    |db: DatabaseConnection| async move {
+        let admin = person(&db, "admin@example.be", true).await;
+        let admin_actor = domain::actor_for(&db, Some(&admin)).await.unwrap();
+        let first = person(&db, "facilitator@example.be", false).await;
+        let net = domain::create_network(
+            &db,
+            &admin_actor,
+            new_network("groot", "Groot netwerk"),
+            (first.id, None),
+        )
+        .await
+        .unwrap();
+        // 119 coaches; one of them with an accented name.
+        for i in 0..119 {
+            let p = if i == 7 {
+                accounts::create_user(
+                    &db,
+                    NewUser {
+                        email: "renee@example.be",
+                        display_name: "Renée Peeters",
+                        password: "wachtwoord-1234",
+                        is_admin: false,
+                        is_demo: false,
+                    },
+                )
+                .await
+                .unwrap()
+            } else {
+                person(&db, &format!("coach{i:03}@example.be"), false).await
+            };
+            domain::add_member(&db, net.id, p.id, NetworkRole::Coach, None)
+                .await
+                .unwrap();
+        }
+        let page = |filter: &'static str, n: u32| {
+            let db = db.clone();
+            let actor = admin_actor.clone();
+            async move {
+                domain::members_view(&db, &actor, "groot", filter, n)
+                    .await
+                    .unwrap()
+            }
+        };
+        let one = page("", 1).await;
+        assert_eq!((one.total, one.matching, one.pages, one.page), (120, 120, 3, 1));
+        assert_eq!(one.members.len(), domain::MEMBERS_PER_PAGE as usize);
+        assert_eq!(
+            one.members[0].role,
+            NetworkRole::Facilitator,
+            "facilitators first"
+        );
+        let three = page("", 3).await;
+        assert_eq!(three.members.len(), 20);
+        assert_eq!(page("", 99).await.page, 3, "a page past the end shows the last");
+        assert_eq!(page("", 0).await.page, 1);
+        let all: std::collections::HashSet<i64> = [one, page("", 2).await, three]
+            .into_iter()
+            .flat_map(|v| v.members.into_iter().map(|m| m.user_id))
+            .collect();
+        assert_eq!(all.len(), 120, "the pages together hold every member once");
+
+        let found = page("renee", 1).await;
+        assert_eq!(
+            (found.matching, found.total),
+            (1, 120),
+            "accents and case forgiven"
+        );
+        assert_eq!(found.members[0].name, "Renée Peeters");
+        let none = page("niemand", 1).await;
+        assert_eq!((none.matching, none.pages, none.members.len()), (0, 1, 0));
+    }
+);

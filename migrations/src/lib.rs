@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_accounts;
 mod m20261123_000002_networks;
 mod m20261123_000003_directory;
+mod m20261124_000004_sessions;
+pub mod methods;
 pub mod municipalities;
 
 pub struct Migrator;
@@ -17,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_networks::Migration),
             Box::new(m20261123_000003_directory::Migration),
+            Box::new(m20261124_000004_sessions::Migration),
         ]
     }
 }

@@ -306,9 +306,66 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
             .map(|(email, _, _)| *email)
             .collect();
         networks::list_as_contacts(&tx, model.id, &facilitators).await?;
+        let facilitator = networks::actor_for(&tx, Some(&first)).await?;
+        let place = net
+            .organisations
+            .first()
+            .map(|(org, _, place)| format!("{org}, {place}"));
+        demo_series(&tx, &facilitator, model.id, place.unwrap_or_default()).await?;
     }
     tx.commit().await?;
     Ok(created)
+}
+
+/// The monthly intervision of a pilot network: every first Tuesday,
+/// 13:30–15:30, for the coming ten months, with the incident method.
+async fn demo_series<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    facilitator: &kring_app::authz::Actor,
+    network_id: i64,
+    place: String,
+) -> Result<(), AppError> {
+    use chrono::{Datelike, Months, NaiveDate, Utc, Weekday};
+    use kring_app::sessions::domain::{RawSession, parse_input, schedule};
+    use kring_app::sessions::entity::method;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let today = Utc::now().date_naive();
+    let next_month = today
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)))
+        .ok_or(AppError::Internal)?;
+    let mut first = next_month;
+    while first.weekday() != Weekday::Tue {
+        first = first.succ_opt().ok_or(AppError::Internal)?;
+    }
+    let last: NaiveDate = next_month
+        .checked_add_months(Months::new(10))
+        .and_then(|d| d.pred_opt())
+        .ok_or(AppError::Internal)?;
+    let incident = method::Entity::find()
+        .filter(method::Column::Key.eq("incident"))
+        .one(db)
+        .await?
+        .map(|m| m.id.to_string())
+        .unwrap_or_default();
+    let input = parse_input(&RawSession {
+        title: "Maandelijkse intervisie".into(),
+        kind: "intervision".into(),
+        day: first.to_string(),
+        start: "13:30".into(),
+        end: "15:30".into(),
+        zone: "Europe/Brussels".into(),
+        place,
+        capacity: "12".into(),
+        agenda: "1. Welkom en check-in\n2. Casus volgens de incidentmethode\n3. Wat neem ik mee?".into(),
+        method: incident,
+        repeat: "monthly_nth".into(),
+        last_day: last.to_string(),
+        ..Default::default()
+    })?;
+    schedule(db, facilitator, network_id, input).await?;
+    Ok(())
 }
 
 pub fn print_sign_ins(password: &str) {

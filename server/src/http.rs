@@ -100,6 +100,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 
     let app = Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .merge(crate::calendar::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

@@ -950,6 +950,33 @@ async fn the_last_facilitator_cannot_leave() {
         alert_of(&page)
     );
 
+    // A hand-edited form (letters where the member id belongs) gets a
+    // clear message, not "server unreachable".
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/change_member_role",
+            &member_page,
+            &[
+                ("slug", "lerend-netwerk-baldemore"),
+                ("user_id", "abc"),
+                ("role", "coach"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(
+        page.contains("een waarde die Kring niet kan lezen"),
+        "{}",
+        alert_of(&page)
+    );
+
+    // The member list filters by name, forgiving accents and case.
+    let (_, page) = get_text(&facilitator, srv.url(&format!("{net}/members?q=LOTTE"))).await;
+    assert!(page.contains("Lotte Procesbegeleider"), "{page}");
+    assert!(page.contains("gevonden"), "the count of matches is said");
+    assert!(!page.contains("Sofie"), "others are filtered out");
+
     // Coaches see the member list, not the member pages.
     let coach = browser();
     srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
@@ -999,4 +1026,186 @@ async fn the_directory_finds_networks_by_postcode() {
         alert_of(&page)
     );
     assert!(page.contains("kort</textarea>"), "message kept");
+}
+
+/// The id of a demo account.
+async fn user_id(db: &sea_orm::DatabaseConnection, email: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    kring_app::accounts::entity::user::Entity::find()
+        .filter(kring_app::accounts::entity::user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_series_is_scheduled_answered_once_and_followed_in_a_calendar() {
+    use chrono::{Datelike, Duration, Utc};
+    let srv = start().await;
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let form_page = "/networks/lerend-netwerk-baldemore/sessions/new";
+    let (status, _) = get_text(&facilitator, srv.url(form_page)).await;
+    assert_eq!(status, StatusCode::OK);
+    let day = (Utc::now().date_naive() + Duration::days(9)).to_string();
+    let last = (Utc::now().date_naive() + Duration::days(9 + 7 * 9)).to_string();
+    let mut form = vec![
+        ("slug", "lerend-netwerk-baldemore"),
+        ("title", "Intervisie Baldemore-test"),
+        ("kind", "intervision"),
+        ("day", day.as_str()),
+        ("start", "13:30"),
+        ("end", "12:00"),
+        ("zone", "Europe/Brussels"),
+        ("repeat", "weekly"),
+        ("last_day", last.as_str()),
+        ("capacity", "12"),
+    ];
+    // Bad input without JavaScript: a clear message, nothing lost.
+    let res = srv
+        .form_post(&facilitator, "/api/schedule_session", form_page, &form)
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(
+        page.contains("Het einduur ligt vóór het beginuur"),
+        "{}",
+        alert_of(&page)
+    );
+    assert!(
+        page.contains("value=\"Intervisie Baldemore-test\""),
+        "the title is kept"
+    );
+    form[5] = ("end", "15:30");
+    let res = srv
+        .form_post(&facilitator, "/api/schedule_session", form_page, &form)
+        .await;
+    let session_page = location(&res);
+    assert!(session_page.starts_with("/sessions/"), "{session_page}");
+    let id: i64 = session_page
+        .trim_start_matches("/sessions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (status, page) = get_text(&facilitator, srv.url(&session_page)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("10 bijeenkomsten"), "ten weekly meetings");
+
+    // The coach answers once for the series.
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let series = {
+        use sea_orm::EntityTrait;
+        kring_app::sessions::entity::session::Entity::find_by_id(id)
+            .one(&srv.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .series_id
+            .unwrap()
+            .to_string()
+    };
+    let here = format!("/sessions/{id}");
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/answer_series",
+            &here,
+            &[("id", &id.to_string()), ("series", &series), ("answer", "going")],
+        )
+        .await;
+    let (_, page) = get_text(&coach, srv.url(&location(&res))).await;
+    assert!(page.contains("alle komende bijeenkomsten"), "{}", alert_of(&page));
+    let (_, list) = get_text(&coach, srv.url("/networks/lerend-netwerk-baldemore/sessions")).await;
+    assert!(
+        list.matches("Intervisie Baldemore-test").count() >= 10,
+        "the network lists the series"
+    );
+
+    // A calendar feed made once, read without a browser session.
+    let res = srv
+        .form_post(&coach, "/api/new_feed_link", "/sessions", &[])
+        .await;
+    assert!(location(&res).starts_with("/sessions"));
+    let (_, mine) = get_text(&coach, srv.url("/sessions")).await;
+    let start = mine.find("/calendar/").expect("the new link is shown once");
+    let end = start + mine[start..].find(".ics").unwrap() + 4;
+    let feed_path = mine[start..end].to_owned();
+    let (_, again) = get_text(&coach, srv.url("/sessions")).await;
+    assert!(!again.contains(&feed_path), "and only once");
+    let calendar = reqwest::get(srv.url(&feed_path)).await.unwrap();
+    assert_eq!(calendar.status(), StatusCode::OK);
+    assert!(
+        calendar.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let body = calendar.text().await.unwrap();
+    assert!(body.contains("BEGIN:VCALENDAR") && body.contains("Intervisie Baldemore-test"));
+    assert_eq!(
+        reqwest::get(srv.url("/calendar/geraden.ics"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // One session as .ics: for people who may read it.
+    let ics = format!("/sessions/{id}/ics");
+    assert_eq!(
+        reqwest::get(srv.url(&ics)).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let one = coach.get(srv.url(&ics)).send().await.unwrap();
+    assert_eq!(one.status(), StatusCode::OK);
+    assert_eq!(one.text().await.unwrap().matches("BEGIN:VEVENT").count(), 1);
+    let stranger = browser();
+    srv.sign_in(&stranger, "coordinator.oostende@kring.demo", PASSWORD, false)
+        .await;
+    let (status, _) = get_text(&stranger, srv.url(&here)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another network's session");
+    assert_eq!(
+        stranger.get(srv.url(&ics)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Attendance (checkbox list without JavaScript) and the hours CSV.
+    let sofie = user_id(&srv.db, "coach@kring.demo").await.to_string();
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/record_attendance",
+            &here,
+            &[
+                ("id", &id.to_string()),
+                ("present[0]", &sofie),
+                ("minutes", "Goed gesprek"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(
+        page.contains("Aanwezigheid en verslag zijn bewaard"),
+        "{}",
+        alert_of(&page)
+    );
+    let year = (Utc::now().date_naive() + Duration::days(9)).year();
+    let csv = coach
+        .get(srv.url(&format!("/sessions/hours.csv?year={year}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.contains("Intervisie Baldemore-test") && csv.contains("\"2,00\""),
+        "{csv}"
+    );
+    let (_, hours) = get_text(&coach, srv.url(&format!("/sessions/hours?year={year}"))).await;
+    assert!(hours.contains("Intervisie Baldemore-test"));
 }

@@ -19,7 +19,7 @@ pub const MAX_AGE: time::Duration = time::Duration::hours(12);
 /// The cookie leptos_i18n reads to pick the interface language.
 pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
-async fn session() -> Result<Session, AppError> {
+pub(crate) async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
         tracing::error!(error = %e, "no session layer on this request");
         AppError::Internal
@@ -29,6 +29,16 @@ async fn session() -> Result<Session, AppError> {
 /// The signed-in person of this request, if any.
 pub async fn current_user() -> Result<Option<user::Model>, AppError> {
     let session = session().await?;
+    let st = app_state()?;
+    user_of(&session, &st.db).await
+}
+
+/// The person a sign-in session belongs to, if it is still valid (also for
+/// plain axum handlers such as the .ics and CSV downloads).
+pub async fn user_of(
+    session: &Session,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Option<user::Model>, AppError> {
     let Some(uid) = session.get::<i64>(USER_KEY).await? else {
         return Ok(None);
     };
@@ -38,8 +48,7 @@ pub async fn current_user() -> Result<Option<user::Model>, AppError> {
         session.flush().await?;
         return Ok(None);
     }
-    let st = app_state()?;
-    let found = domain::find_by_id(&st.db, uid).await?;
+    let found = domain::find_by_id(db, uid).await?;
     if found.is_none() {
         session.flush().await?;
     }

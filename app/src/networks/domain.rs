@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entity::{
@@ -466,46 +466,131 @@ pub async fn members_view<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     slug: &str,
+    filter: &str,
+    page: u32,
 ) -> Result<MembersView, AppError> {
     let net = find_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
     authz::check(actor, Action::ViewMembers, Target::Network(net.id))?;
-    let rows = membership::Entity::find()
+    // One narrow query for the whole list (ids, names, roles: a few kB even
+    // for a large network); filtering and ordering happen here so that the
+    // name filter forgives accents, and only one page is rendered.
+    let rows: Vec<(i64, String, String, Option<i64>, bool)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .column(user::Column::DisplayName)
+        .column(membership::Column::Role)
+        .column(membership::Column::OrganisationId)
+        .column(membership::Column::ListedContact)
+        .join(
+            JoinType::InnerJoin,
+            membership::Entity::belongs_to(user::Entity)
+                .from(membership::Column::UserId)
+                .to(user::Column::Id)
+                .into(),
+        )
         .filter(membership::Column::NetworkId.eq(net.id))
+        .into_tuple()
         .all(db)
         .await?;
-    let people: HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(rows.iter().map(|m| m.user_id)))
-        .all(db)
-        .await?
+    let total = rows.len() as u32;
+    let wanted = super::directory::fold(filter.trim());
+    let mut matching: Vec<_> = rows
         .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
-    let orgs: HashMap<i64, String> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(rows.iter().filter_map(|m| m.organisation_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let mut members: Vec<MemberView> = rows
-        .into_iter()
-        .filter_map(|m| {
-            Some(MemberView {
-                user_id: m.user_id,
-                name: people.get(&m.user_id)?.clone(),
-                role: NetworkRole::parse(&m.role)?,
-                organisation: m.organisation_id.and_then(|o| orgs.get(&o).cloned()),
-                listed_contact: m.listed_contact,
-                is_me: actor.user == Some(m.user_id),
-            })
+        .filter_map(|(id, name, role, org, listed)| {
+            let role = NetworkRole::parse(&role)?;
+            (wanted.is_empty() || super::directory::fold(&name).contains(&wanted))
+                .then_some((id, name, role, org, listed))
         })
         .collect();
-    members.sort_by(|a, b| (a.role.rank(), &a.name).cmp(&(b.role.rank(), &b.name)));
+    matching.sort_by(|a, b| (a.2.rank(), &a.1).cmp(&(b.2.rank(), &b.1)));
+    let pages = (matching.len() as u32).div_ceil(MEMBERS_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let shown: Vec<_> = matching
+        .iter()
+        .skip(((page - 1) * MEMBERS_PER_PAGE) as usize)
+        .take(MEMBERS_PER_PAGE as usize)
+        .cloned()
+        .collect();
+    let orgs = organisation_names(db, shown.iter().filter_map(|m| m.3)).await?;
+    let members = shown
+        .into_iter()
+        .map(|(user_id, name, role, org, listed_contact)| MemberView {
+            user_id,
+            name,
+            role,
+            organisation: org.and_then(|o| orgs.get(&o).cloned()),
+            listed_contact,
+            is_me: actor.user == Some(user_id),
+        })
+        .collect();
     Ok(MembersView {
         may_manage: authz::may(actor, Action::ChangeRoles, Target::Network(net.id)),
         slug: net.slug,
         name: net.name,
         members,
+        total,
+        matching: matching.len() as u32,
+        page,
+        pages,
+        filter: filter.trim().to_string(),
+    })
+}
+
+/// Members shown per page of the member list.
+pub const MEMBERS_PER_PAGE: u32 = 50;
+
+async fn organisation_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    let ids: Vec<i64> = ids.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::Name)
+        .filter(organisation::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// One member, for the facilitators' page about that member. NotFound for
+/// anyone who may not change roles, and for someone who is not a member.
+pub async fn member_detail<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    slug: &str,
+    user_id: i64,
+) -> Result<super::MemberDetail, AppError> {
+    let net = find_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+    authz::check(actor, Action::ChangeRoles, Target::Network(net.id))?;
+    let m = membership::Entity::find()
+        .filter(membership::Column::NetworkId.eq(net.id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let orgs = organisation_names(db, m.organisation_id.into_iter()).await?;
+    Ok(super::MemberDetail {
+        slug: net.slug,
+        network_name: net.name,
+        member: MemberView {
+            user_id,
+            name: person.display_name,
+            role: NetworkRole::parse(&m.role).ok_or(AppError::NotFound)?,
+            organisation: m.organisation_id.and_then(|o| orgs.get(&o).cloned()),
+            listed_contact: m.listed_contact,
+            is_me: actor.user == Some(user_id),
+        },
     })
 }
 

@@ -131,8 +131,16 @@ pub struct NetworkView {
 pub struct MembersView {
     pub slug: String,
     pub name: String,
+    /// One page of the (filtered) list.
     pub members: Vec<MemberView>,
     pub may_manage: bool,
+    /// All members of the network.
+    pub total: u32,
+    /// Members matching the name filter.
+    pub matching: u32,
+    pub page: u32,
+    pub pages: u32,
+    pub filter: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,7 +262,7 @@ pub async fn may_create_network() -> Result<bool, AppError> {
 /// The state, the signed-in person and their actor: what every server
 /// function of this area starts with.
 #[cfg(feature = "ssr")]
-async fn signed_in() -> Result<
+pub(crate) async fn signed_in() -> Result<
     (
         crate::state::AppState,
         crate::accounts::entity::user::Model,
@@ -338,9 +346,9 @@ pub async fn create_network(
 }
 
 #[server(endpoint = "network_members")]
-pub async fn network_members(slug: String) -> Result<MembersView, AppError> {
+pub async fn network_members(slug: String, filter: String, page: u32) -> Result<MembersView, AppError> {
     let (st, _, actor) = signed_in().await?;
-    domain::members_view(&st.db, &actor, &slug).await
+    domain::members_view(&st.db, &actor, &slug, &filter, page).await
 }
 
 /// One member, for the facilitators' member page.
@@ -354,20 +362,7 @@ pub struct MemberDetail {
 #[server(endpoint = "network_member")]
 pub async fn network_member(slug: String, user_id: i64) -> Result<MemberDetail, AppError> {
     let (st, _, actor) = signed_in().await?;
-    let view = domain::members_view(&st.db, &actor, &slug).await?;
-    if !view.may_manage {
-        return Err(AppError::NotFound);
-    }
-    let member = view
-        .members
-        .into_iter()
-        .find(|m| m.user_id == user_id)
-        .ok_or(AppError::NotFound)?;
-    Ok(MemberDetail {
-        slug: view.slug,
-        network_name: view.name,
-        member,
-    })
+    domain::member_detail(&st.db, &actor, &slug, user_id).await
 }
 
 #[server(endpoint = "network_manage")]

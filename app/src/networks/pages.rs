@@ -172,7 +172,7 @@ fn NetworkAbout(
         }
     });
     let member_part = is_member.then(|| {
-        let (s1, s2, s3) = (slug.clone(), slug.clone(), slug.clone());
+        let (s1, s2, s3, s4) = (slug.clone(), slug.clone(), slug.clone(), slug.clone());
         let is_listed = n.listed_contact;
         view! {
             <section aria-labelledby="members-corner" class="panel">
@@ -182,7 +182,7 @@ fn NetworkAbout(
                     {n.may_manage.then(|| view! { <li><A href=format!("/networks/{s2}/manage")>{t!(i18n, networks.manage)}</A></li> })}
                 </ul>
                 <h3>{t!(i18n, networks.sessions)}</h3>
-                <p class="hint">{t!(i18n, networks.sessions_empty)}</p>
+                <p><A href=format!("/networks/{s4}/sessions")>{t!(i18n, networks.see_sessions)}</A></p>
                 <h3>{t!(i18n, networks.cases)}</h3>
                 <p class="hint">{t!(i18n, networks.cases_empty)}</p>
                 <h3>{t!(i18n, networks.practices)}</h3>
@@ -236,7 +236,19 @@ fn NetworkAbout(
 pub fn NetworkMembersPage() -> impl IntoView {
     let i18n = use_i18n();
     let slug = slug_param();
-    let data = Resource::new(move || slug.get(), super::network_members);
+    let query = use_query_map();
+    let key = Memo::new(move |_| {
+        let q = query.read();
+        (
+            slug.get(),
+            q.get("q").unwrap_or_default(),
+            q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1),
+        )
+    });
+    let data = Resource::new(
+        move || key.get(),
+        |(slug, filter, page)| super::network_members(slug, filter, page),
+    );
     let change = ServerAction::<super::ChangeMemberRole>::new();
     let remove = ServerAction::<super::RemoveMember>::new();
     view! {
@@ -258,14 +270,31 @@ pub fn NetworkMembersPage() -> impl IntoView {
                             .iter()
                             .map(|member| member_row(member, &slug, manage, &words))
                             .collect_view();
+                        let action = format!("/networks/{}/members", m.slug);
+                        let filter = m.filter.clone();
+                        let (total, matching) = (m.total, m.matching);
+                        let summary = if filter.is_empty() {
+                            None
+                        } else {
+                            Some(view! { <p role="status">{t!(i18n, networks.members_matching, count = matching, total = total)}</p> })
+                        };
+                        let pager = (m.pages > 1).then(|| view! {
+                            <Pager base=action.clone() filter=filter.clone() page=m.page pages=m.pages />
+                        });
                         view! {
                             <PageTitle text=Signal::derive(move || title.clone()) />
                             <section class="page">
                                 <Done />
                                 <p><A href=format!("/networks/{}", m.slug)>{m.name.clone()}</A></p>
-                                <h1>{t!(i18n, networks.members)} " (" {m.members.len()} ")"</h1>
+                                <h1>{t!(i18n, networks.members)} " (" {total} ")"</h1>
                                 <ActionError action=change />
                                 <ActionError action=remove />
+                                <form method="get" action=action.clone() class="search" role="search">
+                                    <label for="q">{t!(i18n, networks.find_member)}</label>
+                                    <input id="q" name="q" type="search" maxlength="100" value=filter.clone() autocomplete="off" />
+                                    <button type="submit" class="button">{t!(i18n, directory.search)}</button>
+                                </form>
+                                {summary}
                                 <div class="table-wrap" role="region" tabindex="0"
                                     aria-label=move || t_string!(i18n, networks.members).to_string()>
                                 <table class="members">
@@ -278,6 +307,7 @@ pub fn NetworkMembersPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                                 </div>
+                                {pager}
                             </section>
                         }.into_any()
                     }
@@ -285,6 +315,35 @@ pub fn NetworkMembersPage() -> impl IntoView {
                 })}
             </Suspense>
         } />
+    }
+}
+
+/// Previous/next links and "page 2 of 4" under a paged list; plain links,
+/// so it works without JavaScript.
+#[component]
+pub fn Pager(base: String, filter: String, page: u32, pages: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = move |n: u32| {
+        if filter.is_empty() {
+            format!("{base}?page={n}")
+        } else {
+            format!("{base}?q={}&page={n}", crate::ui::urlencode(&filter))
+        }
+    };
+    let prev = (page > 1).then(|| {
+        let h = href(page - 1);
+        view! { <a href=h rel="prev">{t!(i18n, common.previous)}</a> }
+    });
+    let next = (page < pages).then(|| {
+        let h = href(page + 1);
+        view! { <a href=h rel="next">{t!(i18n, common.next)}</a> }
+    });
+    view! {
+        <nav class="pager" aria-label=move || t_string!(i18n, common.pages).to_string()>
+            {prev}
+            <span aria-current="page">{t!(i18n, common.page_of, page = page, pages = pages)}</span>
+            {next}
+        </nav>
     }
 }
 

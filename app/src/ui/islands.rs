@@ -45,3 +45,73 @@ pub fn RevealPassword(input: String, show: String, hide: String) -> impl IntoVie
         </button>
     }
 }
+
+/// Live mode of a session: the current phase (name, guidance) and a timer.
+/// With JavaScript it polls the session's live state every few seconds and
+/// swaps the phase in place when the facilitator moves on; without, the
+/// server-rendered phase is shown and a reload brings the next one.
+/// `phases` holds (name, guidance, minutes) and `labels` the translated
+/// "phase n of m" line per phase.
+#[island]
+pub fn LivePhase(
+    session_id: i64,
+    phase: Option<u32>,
+    elapsed: i64,
+    phases: Vec<(String, String, u32)>,
+    labels: Vec<String>,
+) -> impl IntoView {
+    mark_hydrated();
+    let (current, set_current) = signal(phase);
+    let (seconds, set_seconds) = signal(elapsed);
+    Effect::new(move |_| {
+        let _ = set_interval_with_handle(
+            move || set_seconds.update(|s| *s += 1),
+            std::time::Duration::from_secs(1),
+        );
+        let _ = set_interval_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(state) = crate::sessions::live_state(session_id).await
+                        && state.phase != current.get_untracked()
+                    {
+                        set_current.set(state.phase);
+                        set_seconds.set(state.elapsed_seconds);
+                    }
+                });
+            },
+            std::time::Duration::from_secs(3),
+        );
+    });
+    let clock = |s: i64| format!("{:02}:{:02}", s / 60, s % 60);
+    let shown = {
+        let phases = phases.clone();
+        move || {
+            current
+                .get()
+                .and_then(|p| phases.get(p as usize).cloned().map(|ph| (p, ph)))
+        }
+    };
+    let minutes = {
+        let phases = phases.clone();
+        move || {
+            current
+                .get()
+                .and_then(|p| phases.get(p as usize))
+                .map(|(_, _, m)| i64::from(*m))
+                .unwrap_or(0)
+        }
+    };
+    view! {
+        <div class="card live" role="status" hidden=move || current.get().is_none()>
+            {move || shown().map(|(p, (name, guidance, _))| view! {
+                <p class="hint">{labels.get(p as usize).cloned().unwrap_or_default()}</p>
+                <h3>{name}</h3>
+                <p>{guidance}</p>
+            })}
+        </div>
+        <p class="timer" role="timer" hidden=move || current.get().is_none()>
+            {move || clock(seconds.get())}
+            {move || (minutes() > 0).then(|| format!(" / {}", clock(minutes() * 60)))}
+        </p>
+    }
+}

@@ -4,6 +4,7 @@
 pub mod form;
 mod home;
 pub mod islands;
+pub mod markdown;
 
 pub use home::HomePage;
 
@@ -25,9 +26,15 @@ pub fn no_accept_language() -> UseLocalesOptions {
 }
 
 /// `<title>` as "Page · Kring".
+///
+/// The text is read once, here: leptos_meta reads a reactive title only
+/// when the response is written, and a title set inside a `Suspense` may
+/// by then belong to a render that was already disposed (a panic under
+/// load). Pages are server-rendered, so nothing is lost.
 #[component]
 pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
-    view! { <Title text=move || format!("{} · Kring", text.get()) /> }
+    let text = text.try_get_untracked().unwrap_or_default();
+    view! { <Title text=format!("{text} · Kring") /> }
 }
 
 #[component]
@@ -205,8 +212,21 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::UnknownMunicipality(name) => {
             t!(i18n, errors.unknown_municipality, name = move || name.clone()).into_any()
         }
+        AppError::EndBeforeStart => t!(i18n, errors.end_before_start).into_any(),
+        AppError::SeriesTooLong { years } => {
+            t!(i18n, errors.series_too_long, years = move || years).into_any()
+        }
+        AppError::NoMeetings => t!(i18n, errors.no_meetings).into_any(),
+        AppError::UnknownTimeZone(zone) => {
+            t!(i18n, errors.unknown_time_zone, zone = move || zone.clone()).into_any()
+        }
+        AppError::NotHttpLink => t!(i18n, errors.not_http_link).into_any(),
+        AppError::CapacityOutOfRange { max } => t!(i18n, errors.capacity_range, max = move || max).into_any(),
+        AppError::SessionCancelled => t!(i18n, errors.session_cancelled).into_any(),
+        AppError::SessionOver => t!(i18n, errors.session_over).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
+        AppError::BadRequest(_) => t!(i18n, errors.bad_request).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
         AppError::Invalid { field, problem } => {
             let field_name = match field {
@@ -226,6 +246,24 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::Municipalities => t_string!(i18n, fields.municipalities),
                 Field::Organisations => t_string!(i18n, fields.organisations),
                 Field::Place => t_string!(i18n, fields.place),
+                Field::Title => t_string!(i18n, fields.title),
+                Field::SessionKind => t_string!(i18n, fields.session_kind),
+                Field::Day => t_string!(i18n, fields.day),
+                Field::StartTime => t_string!(i18n, fields.start_time),
+                Field::EndTime => t_string!(i18n, fields.end_time),
+                Field::TimeZone => t_string!(i18n, fields.time_zone),
+                Field::OnlineLink => t_string!(i18n, fields.online_link),
+                Field::Capacity => t_string!(i18n, fields.capacity),
+                Field::Agenda => t_string!(i18n, fields.agenda),
+                Field::Method => t_string!(i18n, fields.method),
+                Field::Repeat => t_string!(i18n, fields.repeat),
+                Field::LastDay => t_string!(i18n, fields.last_day),
+                Field::Exceptions => t_string!(i18n, fields.exceptions),
+                Field::Minutes => t_string!(i18n, fields.minutes),
+                Field::PhaseName => t_string!(i18n, fields.phase_name),
+                Field::PhaseMinutes => t_string!(i18n, fields.phase_minutes),
+                Field::Contributors => t_string!(i18n, fields.contributors),
+                Field::Guidance => t_string!(i18n, fields.guidance),
             }
             .to_string();
             match problem {
