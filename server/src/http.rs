@@ -180,12 +180,20 @@ fn cross_site_refusal(server_fn: bool) -> Response {
 }
 
 /// Serves `router` on `listener` until ctrl-c or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+/// Serves until `shutdown` completes (the binary passes [`shutdown_signal`];
+/// in-process test servers pass a future that never completes, because
+/// tokio's signal listeners misfire when several runtimes in one process
+/// come and go: a test server then stopped accepting mid-test).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
 }
 

@@ -125,7 +125,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             kring_server::mail::spawn_delivery(db.clone(), mailer);
             tasks::spawn_housekeeping(db);
             println!("Kring is running on {}", config.base_url);
-            http::serve(listener, router)
+            http::serve(listener, router, http::shutdown_signal())
                 .await
                 .map_err(|e| format!("server error: {e}"))?;
         }

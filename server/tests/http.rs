@@ -42,7 +42,7 @@ async fn start_with(demo_data: bool) -> TestServer {
         http::leptos_options(&config),
     );
     tokio::spawn(async move {
-        let _ = http::serve(listener, router).await;
+        let _ = http::serve(listener, router, std::future::pending()).await;
     });
     TestServer {
         base: format!("http://{addr}"),
@@ -55,6 +55,8 @@ fn browser() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        // A server that stops answering fails the test instead of hanging CI.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("client")
 }
