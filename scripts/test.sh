@@ -28,9 +28,11 @@ scripts/build.sh
 say "cargo test (domain, data layer, HTTP against the embedded site, CLI)"
 # Same profile and build settings as the release build: nothing is rebuilt
 # but the test harnesses.
-KRING_EMBED_SITE=1 cargo test --locked --release --workspace
+# The timeouts turn a hung test into a failure with a name, well inside
+# CI's limit (SIGKILL after 30 s: a test server may catch SIGTERM).
+KRING_EMBED_SITE=1 timeout -k 30 40m cargo test --locked --release --workspace
 
 say "browser tests (Chromium, axe-core)"
-(cd end2end && npm test)
+(cd end2end && timeout -k 30 20m npm test)
 
 say "all tests passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
