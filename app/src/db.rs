@@ -35,3 +35,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (what `BEGIN IMMEDIATE` does; sea-orm only issues `BEGIN`): a
+/// deferred transaction that reads first and writes later fails with
+/// "database is locked" at once, without waiting, when another connection
+/// wrote in between, so two people answering the same meeting at the same
+/// moment would see an error. A write that matches no row takes the lock
+/// and waits its turn under the busy timeout. PostgreSQL needs nothing:
+/// its row locks serialise what must be.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(
+    db: &C,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    let tx = db.begin().await?;
+    if tx.get_database_backend() == DbBackend::Sqlite {
+        tx.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0")
+            .await?;
+    }
+    Ok(tx)
+}

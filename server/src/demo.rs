@@ -6,7 +6,7 @@ use kring_app::AppError;
 use kring_app::accounts::domain::{self, NewUser};
 use kring_app::networks::domain::{self as networks, NewNetwork};
 use kring_app::networks::{NetworkKind, NetworkRole, directory};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 pub struct DemoAccount {
     pub email: &'static str,
@@ -230,7 +230,7 @@ const NETWORKS: &[DemoNetwork] = &[
 /// networks with their organisations and members); returns how many
 /// accounts and networks it made. Running it twice changes nothing.
 pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppError> {
-    let tx = db.begin().await?;
+    let tx = kring_app::db::begin_write(db).await?;
     let mut created = 0;
     let people = ACCOUNTS
         .iter()

@@ -322,7 +322,7 @@ pub async fn send_handover<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let sender = crate::accounts::domain::find_by_id(db, from)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     handover_request::ActiveModel {
         network_id: Set(net.id),
         from_user_id: Set(from),

@@ -161,7 +161,7 @@ pub async fn create_network<C: ConnectionTrait + TransactionTrait>(
             return Err(AppError::UnknownMunicipality(code.clone()));
         }
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let db = &tx;
     let now = Utc::now();
     let created = network::ActiveModel {

@@ -149,7 +149,7 @@ pub async fn invite<C: ConnectionTrait + TransactionTrait>(
     let inviter = actor.user.ok_or(AppError::NotSignedIn)?;
     let email = accounts::normalize_email(email)?;
     let net = network_by_id(db, network_id).await?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     if let Some(existing) = accounts::find_by_email(&tx, &email).await?
         && membership_of(&tx, network_id, existing.id).await?.is_some()
     {
@@ -264,7 +264,7 @@ pub async fn accept_invitation<C: ConnectionTrait + TransactionTrait>(
     signed_in: Option<&user::Model>,
     new_account: Option<(&str, &str)>,
 ) -> Result<(user::Model, String), AppError> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let inv = find_invitation(&tx, token).await?;
     match state_of(&inv) {
         InvitationState::Used => return Err(AppError::InvitationUsed),
@@ -388,7 +388,7 @@ pub async fn request_to_join<C: ConnectionTrait + TransactionTrait>(
         "request" => {}
         _ => return Err(AppError::InviteOnly),
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let existing = join_request::Entity::find()
         .filter(join_request::Column::NetworkId.eq(network_id))
         .filter(join_request::Column::UserId.eq(person))
@@ -509,7 +509,7 @@ pub async fn decide_join_request<C: ConnectionTrait + TransactionTrait>(
     if req.status != "pending" {
         return Err(AppError::NotFound);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let (network_id, user_id) = (req.network_id, req.user_id);
     let mut decided: join_request::ActiveModel = req.into();
     decided.status = Set(if approve.is_some() { "approved" } else { "declined" }.into());
@@ -557,7 +557,7 @@ pub async fn change_role<C: ConnectionTrait + TransactionTrait>(
     role: NetworkRole,
 ) -> Result<(), AppError> {
     authz::check(actor, Action::ChangeRoles, Target::Network(network_id))?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     lock_network(&tx, network_id).await?;
     let member = membership_of(&tx, network_id, user_id)
         .await?
@@ -580,7 +580,7 @@ async fn delete_membership<C: ConnectionTrait + TransactionTrait>(
     network_id: i64,
     user_id: i64,
 ) -> Result<(), AppError> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     lock_network(&tx, network_id).await?;
     let member = membership_of(&tx, network_id, user_id)
         .await?

@@ -347,7 +347,7 @@ pub async fn schedule<C: ConnectionTrait + TransactionTrait>(
         .collect(),
     };
     let now = Utc::now();
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let series_id = match &input.repeat {
         None => None,
         Some(r) => Some(
@@ -495,7 +495,7 @@ pub async fn edit<C: ConnectionTrait + TransactionTrait>(
     let (s, _) = load(db, session_id).await?;
     authz::check(actor, Action::Edit, session_target(s.network_id))?;
     check_method(db, s.network_id, input.method_id).await?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let targets = in_scope(&tx, &s, scope).await?;
     let now = Utc::now();
     for m in &targets {
@@ -572,7 +572,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<usize, AppError> {
     let (s, _) = load(db, session_id).await?;
     authz::check(actor, Action::Edit, session_target(s.network_id))?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let targets = in_scope(&tx, &s, scope).await?;
     let ids: Vec<i64> = targets.iter().map(|m| m.id).collect();
     session::Entity::update_many()
@@ -1083,7 +1083,7 @@ pub async fn record_attendance<C: ConnectionTrait + TransactionTrait>(
     if !present.is_subset(&eligible) {
         return Err(AppError::NotFound);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     attendance::Entity::delete_many()
         .filter(attendance::Column::SessionId.eq(session_id))
         .exec(&tx)

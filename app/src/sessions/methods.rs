@@ -130,7 +130,7 @@ pub async fn copy<C: ConnectionTrait + TransactionTrait>(
         .all(db)
         .await?;
     let v = view(&source, &phases, english);
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let copy = method::ActiveModel {
         network_id: Set(Some(network_id)),
         key: Set(None),
@@ -249,7 +249,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             return Err(AppError::invalid(Field::Contributors, Problem::Malformed));
         }
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let mut am: method::ActiveModel = m.into();
     am.name = Set(name.to_owned());
     am.summary = Set(summary.trim().to_owned());

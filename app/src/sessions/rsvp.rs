@@ -5,9 +5,9 @@
 //! the first `capacity` are in, the rest wait. `settle` recomputes that
 //! after every change, so a cancellation promotes the next person. Every
 //! change to a meeting first touches its row (`version`), which serialises
-//! concurrent answers for that meeting on PostgreSQL (row lock) and SQLite
-//! (write lock): two cancellations at once cannot both promote the same
-//! place away.
+//! concurrent answers for that meeting on PostgreSQL (row lock); on SQLite
+//! the transaction holds the write lock from its start (`db::begin_write`):
+//! two cancellations at once cannot both promote the same place away.
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -182,7 +182,7 @@ pub async fn answer_session<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::NotFound);
     }
     check_open(&s)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     // Re-read inside the transaction: capacity may have changed.
     let s = session::Entity::find_by_id(session_id)
         .one(&tx)
@@ -208,7 +208,7 @@ pub async fn follow_series<C: ConnectionTrait + TransactionTrait>(
     let Some(series_id) = s.series_id else {
         return Ok(());
     };
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let answer = series_rsvp::Entity::find_by_id((series_id, user_id))
         .one(&tx)
         .await?
@@ -267,7 +267,7 @@ pub async fn answer_series<C: ConnectionTrait + TransactionTrait>(
     if !authz::may_on_session(actor, Action::Rsvp, sr.network_id, &guests) {
         return Err(AppError::NotFound);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let now = Utc::now();
     match series_rsvp::Entity::find_by_id((series_id, user_id))
         .one(&tx)
