@@ -12,8 +12,9 @@
 #   - sessions: that network's sessions page (a year of weekly meetings,
 #     100 people going) at 300 req/s (budget p99 <= 15 ms); a person's
 #     calendar feed of 500 sessions over HTTP at 50 req/s (budget 10 ms);
-#     in-process: expanding a five-year weekly series (budget 1 ms) and
-#     rendering that feed (server/examples/bench_sessions.rs).
+#     in-process: expanding a five-year weekly series (budget 1 ms),
+#     rendering that feed cold and serving it current from the feed cache
+#     (server/examples/bench_sessions.rs).
 # Usage: bench/run.sh            (builds the release binary first)
 #        KRING_BIN=path bench/run.sh
 set -euo pipefail
@@ -117,7 +118,7 @@ const what = {
   members: "network with 200 members / 30 organisations, members page (first 50 of 200)",
   about: "network with 200 members / 30 organisations, about page (member count, 30 organisations)",
   sessions: "the same network, sessions page (a year of weekly meetings, 100 going)",
-  feed: "the calendar feed of a person with 500 sessions",
+  feed: "the calendar feed of a person with 500 sessions (252 kB body each time; rendered once, then checked and served from the feed cache)",
 }[process.argv[4]];
 const rate = process.argv[4] === "feed" ? 50 : process.argv[2];
 const budget = process.argv[4] === "feed" ? "10 ms" : "15 ms";

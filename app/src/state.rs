@@ -10,6 +10,8 @@ use crate::errors::AppError;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    /// Rendered calendar feeds, checked for changes on every request.
+    pub feeds: Arc<crate::sessions::feeds::FeedCache>,
 }
 
 /// The runtime settings the app layer needs (the server owns the rest).

@@ -584,6 +584,141 @@ on_both_databases!(
 );
 
 on_both_databases!(
+    cached_feeds_follow_every_change,
+    |db: DatabaseConnection| async move {
+        let cache = feeds::FeedCache::default();
+        let (net, lotte) = network(&db, "mechelen").await;
+        let (other, other_lotte) = network(&db, "retie").await;
+        let lotte_a = actor(&db, &lotte).await;
+        let (sofie, sofie_a) = member(&db, net, "sofie@example.be", NetworkRole::Coach).await;
+        let mut form = raw("Intervisie", Utc::now().date_naive() + Duration::days(4));
+        form.repeat = "weekly".into();
+        form.last_day = (Utc::now().date_naive() + Duration::days(40)).to_string();
+        let series = domain::schedule(&db, &lotte_a, net, domain::parse_input(&form).unwrap())
+            .await
+            .unwrap()
+            .series
+            .unwrap();
+        let all = meetings(&db, series).await;
+        let token = feeds::regenerate(&db, sofie.id).await.unwrap();
+        let feed = || async {
+            feeds::personal_cached(&db, &cache, &token, &base())
+                .await
+                .unwrap()
+        };
+        let events = |f: &feeds::Feed| f.body.matches("BEGIN:VEVENT").count();
+
+        // Unchanged data: the same rendering, the same ETag, and it equals
+        // what the uncached path renders.
+        let first = feed().await;
+        let second = feed().await;
+        assert!(std::sync::Arc::ptr_eq(&first, &second), "served from the cache");
+        assert_eq!(first.body, feeds::personal(&db, &token, &base()).await.unwrap());
+        assert_eq!(events(&first), all.len());
+
+        // Every change shows in the next response, with a new ETag.
+        let mut etags = vec![first.etag.clone()];
+        let own = raw("Intervisie met gast", all[1].starts_at.date_naive());
+        domain::edit(
+            &db,
+            &lotte_a,
+            all[1].id,
+            domain::parse_input(&own).unwrap(),
+            Scope::This,
+        )
+        .await
+        .unwrap();
+        let edited = feed().await;
+        assert!(edited.body.contains("Intervisie met gast"), "an edit");
+        etags.push(edited.etag.clone());
+
+        answers::answer_session(&db, &sofie_a, all[2].id, Answer::NotGoing)
+            .await
+            .unwrap();
+        let declined = feed().await;
+        assert_eq!(events(&declined), all.len() - 1, "a declined meeting leaves");
+        etags.push(declined.etag.clone());
+
+        answers::follow_series(&db, &sofie_a, all[2].id).await.unwrap();
+        let back = feed().await;
+        assert_eq!(events(&back), all.len(), "and comes back");
+        assert_eq!(
+            (&back.body, &back.etag),
+            (&edited.body, &edited.etag),
+            "the same feed as before, the same ETag"
+        );
+
+        domain::cancel(&db, &lotte_a, all[3].id, Scope::This)
+            .await
+            .unwrap();
+        let cancelled = feed().await;
+        assert!(cancelled.body.contains("STATUS:CANCELLED"), "a cancellation");
+        etags.push(cancelled.etag.clone());
+
+        domain::schedule(
+            &db,
+            &actor(&db, &other_lotte).await,
+            other,
+            domain::parse_input(&raw("Elders", Utc::now().date_naive() + Duration::days(9))).unwrap(),
+        )
+        .await
+        .unwrap();
+        let unrelated = feed().await;
+        assert!(!unrelated.body.contains("Elders"));
+        networks::add_member(&db, other, sofie.id, NetworkRole::Coach, None)
+            .await
+            .unwrap();
+        let joined = feed().await;
+        assert!(joined.body.contains("Elders"), "a new membership");
+        etags.push(joined.etag.clone());
+
+        app::networks::members::remove_member(&db, &lotte_a, net, sofie.id)
+            .await
+            .unwrap();
+        let left = feed().await;
+        assert!(!left.body.contains("Intervisie"), "a membership ended");
+        assert_eq!(events(&left), 1);
+        etags.push(left.etag.clone());
+
+        let unique: std::collections::HashSet<&String> = etags.iter().collect();
+        assert_eq!(
+            unique.len(),
+            etags.len(),
+            "each change has its own ETag: {etags:?}"
+        );
+
+        // A retired secret is refused even though its feed is cached.
+        let fresh = feeds::regenerate(&db, sofie.id).await.unwrap();
+        assert_eq!(
+            feeds::personal_cached(&db, &cache, &token, &base())
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            feeds::personal_cached(&db, &cache, &fresh, &base())
+                .await
+                .unwrap()
+                .body,
+            left.body
+        );
+
+        // The network feed: cached, for members only, and current.
+        let net_feed = feeds::network_cached(&db, &cache, &fresh, "retie", &base())
+            .await
+            .unwrap();
+        assert!(net_feed.body.contains("Elders"));
+        assert_eq!(
+            feeds::network_cached(&db, &cache, &fresh, "mechelen", &base())
+                .await
+                .unwrap_err(),
+            AppError::NotFound,
+            "no longer a member"
+        );
+    }
+);
+
+on_both_databases!(
     live_phases_attendance_and_hours,
     |db: DatabaseConnection| async move {
         let (net, lotte) = network(&db, "herenthout").await;

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::{StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 use kring_app::AppError;
 use kring_app::i18n::Locale;
 use kring_app::sessions::{domain, feeds, ical};
@@ -47,22 +47,54 @@ fn refusal(err: AppError) -> Response {
     }
 }
 
-async fn personal_feed(State(st): State<AppState>, Path(file): Path<String>) -> Response {
+/// A subscribed feed, with its ETag: a calendar app that sends it back in
+/// `If-None-Match` gets a bodiless 304 while nothing changed.
+fn subscribed(feed: &feeds::Feed, request: &HeaderMap, filename: &str) -> Response {
+    let unchanged = request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == feed.etag
+        });
+    let mut res = if unchanged {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, max-age=300"),
+        );
+        res
+    } else {
+        calendar(feed.body.clone(), filename)
+    };
+    if let Ok(etag) = header::HeaderValue::from_str(&feed.etag) {
+        res.headers_mut().insert(header::ETAG, etag);
+    }
+    res
+}
+
+async fn personal_feed(State(st): State<AppState>, Path(file): Path<String>, request: HeaderMap) -> Response {
     let Some(token) = file.strip_suffix(".ics") else {
         return refusal(AppError::NotFound);
     };
-    match feeds::personal(&st.db, token, &st.settings.base_url).await {
-        Ok(body) => calendar(body, "kring.ics"),
+    match feeds::personal_cached(&st.db, &st.feeds, token, &st.settings.base_url).await {
+        Ok(feed) => subscribed(&feed, &request, "kring.ics"),
         Err(err) => refusal(err),
     }
 }
 
-async fn network_feed(State(st): State<AppState>, Path((token, file)): Path<(String, String)>) -> Response {
+async fn network_feed(
+    State(st): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
+    request: HeaderMap,
+) -> Response {
     let Some(slug) = file.strip_suffix(".ics") else {
         return refusal(AppError::NotFound);
     };
-    match feeds::network(&st.db, &token, slug, &st.settings.base_url).await {
-        Ok(body) => calendar(body, &format!("{slug}.ics")),
+    match feeds::network_cached(&st.db, &st.feeds, &token, slug, &st.settings.base_url).await {
+        Ok(feed) => subscribed(&feed, &request, &format!("{slug}.ics")),
         Err(err) => refusal(err),
     }
 }

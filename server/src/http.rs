@@ -57,6 +57,7 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
         settings: Arc::new(Settings {
             base_url: config.base_url.clone(),
         }),
+        feeds: Arc::default(),
     }
 }
 

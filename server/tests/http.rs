@@ -1147,8 +1147,56 @@ async fn a_series_is_scheduled_answered_once_and_followed_in_a_calendar() {
             .unwrap()
             .starts_with("text/calendar")
     );
+    let etag = calendar.headers()["etag"].to_str().unwrap().to_owned();
     let body = calendar.text().await.unwrap();
     assert!(body.contains("BEGIN:VCALENDAR") && body.contains("Intervisie Baldemore-test"));
+    // Calendar apps that send the ETag back get a bodiless 304 until
+    // something changes, then the new feed.
+    let poll = |tag: String| {
+        let url = srv.url(&feed_path);
+        async move {
+            browser()
+                .get(url)
+                .header("if-none-match", tag)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let unchanged = poll(etag.clone()).await;
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.headers()["etag"].to_str().unwrap(), etag);
+    assert!(unchanged.text().await.unwrap().is_empty());
+    assert_eq!(poll("\"iets-anders\"".into()).await.status(), StatusCode::OK);
+    let second = {
+        use kring_app::sessions::entity::session;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        session::Entity::find()
+            .filter(session::Column::SeriesId.eq(series.parse::<i64>().unwrap()))
+            .order_by_asc(session::Column::StartsAt)
+            .all(&srv.db)
+            .await
+            .unwrap()[1]
+            .id
+            .to_string()
+    };
+    let declined = srv
+        .form_post(
+            &coach,
+            "/api/answer_session",
+            &format!("/sessions/{second}"),
+            &[("id", &second), ("answer", "not_going")],
+        )
+        .await;
+    assert_eq!(declined.status(), StatusCode::FOUND);
+    let changed = poll(etag.clone()).await;
+    assert_eq!(changed.status(), StatusCode::OK, "a change is in the next poll");
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(
+        changed.text().await.unwrap().matches("BEGIN:VEVENT").count() + 1,
+        body.matches("BEGIN:VEVENT").count(),
+        "the declined meeting left the feed"
+    );
     assert_eq!(
         reqwest::get(srv.url("/calendar/geraden.ics"))
             .await

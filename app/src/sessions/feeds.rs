@@ -6,6 +6,7 @@
 //! whatever the URL.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::DateTime;
 use chrono::{Duration, Utc};
@@ -190,6 +191,95 @@ async fn render<C: ConnectionTrait>(
     Ok(ical::render(name, &events))
 }
 
+/// Past meetings leave a feed at the start of a UTC day, so that the same
+/// data gives the same feed (and the same ETag) all day long.
+fn feed_cutoff() -> DateTime<Utc> {
+    let day = (Utc::now() - Duration::days(FEED_HISTORY_DAYS)).date_naive();
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Who a personal feed is for and which sessions it draws from.
+struct PersonalScope {
+    person: user::Model,
+    networks: Vec<i64>,
+    guest_of: Vec<i64>,
+    cutoff: DateTime<Utc>,
+}
+
+async fn personal_scope<C: ConnectionTrait>(db: &C, token: &str) -> Result<PersonalScope, AppError> {
+    let (person, actor) = actor_for_token(db, token).await?;
+    let mut networks: Vec<i64> = actor.roles.keys().copied().collect();
+    networks.sort_unstable();
+    let mut guest_of: Vec<i64> = if networks.is_empty() {
+        Vec::new()
+    } else {
+        guest_network::Entity::find()
+            .select_only()
+            .column(guest_network::Column::SessionId)
+            .filter(guest_network::Column::NetworkId.is_in(networks.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    guest_of.sort_unstable();
+    Ok(PersonalScope {
+        person,
+        networks,
+        guest_of,
+        cutoff: feed_cutoff(),
+    })
+}
+
+impl PersonalScope {
+    fn sessions(&self) -> Select<session::Entity> {
+        session::Entity::find()
+            .filter(
+                session::Column::NetworkId
+                    .is_in(self.networks.iter().copied())
+                    .or(session::Column::Id.is_in(self.guest_of.iter().copied())),
+            )
+            .filter(session::Column::EndsAt.gte(self.cutoff))
+    }
+
+    fn declined(&self) -> Select<rsvp::Entity> {
+        rsvp::Entity::find()
+            .filter(rsvp::Column::UserId.eq(self.person.id))
+            .filter(rsvp::Column::Answer.eq(Answer::NotGoing.as_str()))
+    }
+}
+
+async fn render_personal<C: ConnectionTrait>(
+    db: &C,
+    scope: &PersonalScope,
+    base_url: &url::Url,
+) -> Result<String, AppError> {
+    let sessions = if scope.networks.is_empty() {
+        Vec::new()
+    } else {
+        let declined: HashSet<i64> = scope
+            .declined()
+            .select_only()
+            .column(rsvp::Column::SessionId)
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        feed_rows(db, scope.sessions().order_by_asc(session::Column::StartsAt))
+            .await?
+            .into_iter()
+            .filter(|s| !declined.contains(&s.id))
+            .collect()
+    };
+    render(
+        db,
+        &format!("Kring · {}", scope.person.display_name),
+        &sessions,
+        base_url,
+    )
+    .await
+}
+
 /// Sessions of every network the person belongs to (and those their
 /// networks are guests of), minus the meetings they said they skip.
 pub async fn personal<C: ConnectionTrait>(
@@ -197,60 +287,53 @@ pub async fn personal<C: ConnectionTrait>(
     token: &str,
     base_url: &url::Url,
 ) -> Result<String, AppError> {
-    let (person, actor) = actor_for_token(db, token).await?;
-    let networks: Vec<i64> = actor.roles.keys().copied().collect();
-    let sessions = if networks.is_empty() {
-        Vec::new()
-    } else {
-        let guest_of: Vec<i64> = guest_network::Entity::find()
-            .select_only()
-            .column(guest_network::Column::SessionId)
-            .filter(guest_network::Column::NetworkId.is_in(networks.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let declined: HashSet<i64> = rsvp::Entity::find()
-            .select_only()
-            .column(rsvp::Column::SessionId)
-            .filter(rsvp::Column::UserId.eq(person.id))
-            .filter(rsvp::Column::Answer.eq(Answer::NotGoing.as_str()))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        feed_rows(
-            db,
-            session::Entity::find()
-                .filter(
-                    session::Column::NetworkId
-                        .is_in(networks.iter().copied())
-                        .or(session::Column::Id.is_in(guest_of)),
-                )
-                .filter(session::Column::EndsAt.gte(Utc::now() - Duration::days(FEED_HISTORY_DAYS)))
-                .order_by_asc(session::Column::StartsAt),
-        )
-        .await?
-        .into_iter()
-        .filter(|s| !declined.contains(&s.id))
-        .collect()
-    };
-    render(
-        db,
-        &format!("Kring · {}", person.display_name),
-        &sessions,
-        base_url,
-    )
-    .await
+    let scope = personal_scope(db, token).await?;
+    render_personal(db, &scope, base_url).await
 }
 
-/// All sessions of one network, for its members (and guests it invited).
-pub async fn network<C: ConnectionTrait>(
+/// [`personal`], rendered again only when something it shows has changed.
+pub async fn personal_cached<C: ConnectionTrait>(
+    db: &C,
+    cache: &FeedCache,
+    token: &str,
+    base_url: &url::Url,
+) -> Result<Arc<Feed>, AppError> {
+    let scope = personal_scope(db, token).await?;
+    let sessions = aggregate(
+        db,
+        scope.sessions(),
+        session::Column::Id,
+        session::Column::UpdatedAt,
+    )
+    .await?;
+    let declined = aggregate(
+        db,
+        scope.declined(),
+        rsvp::Column::SessionId,
+        rsvp::Column::UpdatedAt,
+    )
+    .await?;
+    let fingerprint = format!(
+        "person {}|{}|networks {:?}|from {}|sessions {sessions}|declined {declined}|names {}|{base_url}",
+        scope.person.id,
+        scope.person.display_name,
+        scope.networks,
+        scope.cutoff,
+        names_changed(db).await?,
+    );
+    cache
+        .get_or_render(FeedKey::Person(scope.person.id), fingerprint, || {
+            render_personal(db, &scope, base_url)
+        })
+        .await
+}
+
+/// The network a network feed is for, if the secret's owner may read it.
+async fn network_scope<C: ConnectionTrait>(
     db: &C,
     token: &str,
     slug: &str,
-    base_url: &url::Url,
-) -> Result<String, AppError> {
+) -> Result<network::Model, AppError> {
     let (_, actor) = actor_for_token(db, token).await?;
     let net = network::Entity::find()
         .filter(network::Column::Slug.eq(slug))
@@ -260,15 +343,204 @@ pub async fn network<C: ConnectionTrait>(
     if !authz::may_on_session(&actor, Action::Read, net.id, &[]) {
         return Err(AppError::NotFound);
     }
+    Ok(net)
+}
+
+fn network_sessions(net: &network::Model, cutoff: DateTime<Utc>) -> Select<session::Entity> {
+    session::Entity::find()
+        .filter(session::Column::NetworkId.eq(net.id))
+        .filter(session::Column::EndsAt.gte(cutoff))
+}
+
+async fn render_network<C: ConnectionTrait>(
+    db: &C,
+    net: &network::Model,
+    cutoff: DateTime<Utc>,
+    base_url: &url::Url,
+) -> Result<String, AppError> {
     let sessions = feed_rows(
         db,
-        session::Entity::find()
-            .filter(session::Column::NetworkId.eq(net.id))
-            .filter(session::Column::EndsAt.gte(Utc::now() - Duration::days(FEED_HISTORY_DAYS)))
-            .order_by_asc(session::Column::StartsAt),
+        network_sessions(net, cutoff).order_by_asc(session::Column::StartsAt),
     )
     .await?;
     render(db, &format!("Kring · {}", net.name), &sessions, base_url).await
+}
+
+/// All sessions of one network, for its members (and guests it invited).
+pub async fn network<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    slug: &str,
+    base_url: &url::Url,
+) -> Result<String, AppError> {
+    let net = network_scope(db, token, slug).await?;
+    render_network(db, &net, feed_cutoff(), base_url).await
+}
+
+/// [`network`], rendered again only when something it shows has changed.
+pub async fn network_cached<C: ConnectionTrait>(
+    db: &C,
+    cache: &FeedCache,
+    token: &str,
+    slug: &str,
+    base_url: &url::Url,
+) -> Result<Arc<Feed>, AppError> {
+    let net = network_scope(db, token, slug).await?;
+    let cutoff = feed_cutoff();
+    let sessions = aggregate(
+        db,
+        network_sessions(&net, cutoff),
+        session::Column::Id,
+        session::Column::UpdatedAt,
+    )
+    .await?;
+    let fingerprint = format!(
+        "network {}|{}|{}|from {cutoff}|sessions {sessions}|{base_url}",
+        net.id, net.name, net.updated_at,
+    );
+    cache
+        .get_or_render(FeedKey::Network(net.id), fingerprint, || {
+            render_network(db, &net, cutoff, base_url)
+        })
+        .await
+}
+
+/// Count, sum of ids and latest change of the rows a query selects: one
+/// cheap aggregate that changes whenever a row is added, removed or edited
+/// (every edit of a session or an answer stamps `updated_at`).
+async fn aggregate<C, E>(
+    db: &C,
+    query: Select<E>,
+    id: E::Column,
+    updated_at: E::Column,
+) -> Result<String, AppError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+    let (count, ids, last): (i64, Option<i64>, Option<String>) = query
+        .select_only()
+        .column_as(Expr::col(id).count(), "n")
+        .column_as(
+            SimpleExpr::from(Func::cast_as(Func::sum(Expr::col(id)), Alias::new("bigint"))),
+            "ids",
+        )
+        .column_as(
+            SimpleExpr::from(Func::cast_as(
+                Func::max(Expr::col(updated_at)),
+                Alias::new("text"),
+            )),
+            "last",
+        )
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None, None));
+    Ok(format!(
+        "{count}/{}/{}",
+        ids.unwrap_or(0),
+        last.unwrap_or_default()
+    ))
+}
+
+/// The latest change to any network (their names appear in every event).
+async fn names_changed<C: ConnectionTrait>(db: &C) -> Result<String, AppError> {
+    use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+    let last: Option<Option<String>> = network::Entity::find()
+        .select_only()
+        .column_as(
+            SimpleExpr::from(Func::cast_as(
+                Func::max(Expr::col(network::Column::UpdatedAt)),
+                Alias::new("text"),
+            )),
+            "last",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or_default())
+}
+
+/// Which feed a cached rendering is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedKey {
+    Person(i64),
+    Network(i64),
+}
+
+/// A rendered feed and its ETag.
+#[derive(Debug)]
+pub struct Feed {
+    pub body: String,
+    /// A strong validator, quoted as HTTP wants it.
+    pub etag: String,
+    fingerprint: String,
+}
+
+#[derive(Clone)]
+struct FeedBytes;
+
+impl quick_cache::Weighter<FeedKey, Arc<Feed>> for FeedBytes {
+    fn weight(&self, _key: &FeedKey, feed: &Arc<Feed>) -> u64 {
+        (feed.body.len() + feed.fingerprint.len()).max(1) as u64
+    }
+}
+
+/// Rendered feeds, kept while nothing they show has changed. Calendar apps
+/// poll the same feed again and again; a feed of hundreds of meetings costs
+/// milliseconds to decode and render, checking that it is still current a
+/// few small aggregate queries. The fingerprint (not a timer) decides, so a
+/// change is in the next response, and every server node keeps its own.
+pub struct FeedCache {
+    feeds: quick_cache::sync::Cache<FeedKey, Arc<Feed>, FeedBytes>,
+}
+
+impl FeedCache {
+    /// A cache of at most `max_bytes` of rendered calendars.
+    pub fn new(max_bytes: u64) -> Self {
+        FeedCache {
+            feeds: quick_cache::sync::Cache::with_weighter(1_000, max_bytes, FeedBytes),
+        }
+    }
+
+    async fn get_or_render<F, Fut>(
+        &self,
+        key: FeedKey,
+        fingerprint: String,
+        render: F,
+    ) -> Result<Arc<Feed>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<String, AppError>>,
+    {
+        if let Some(hit) = self.feeds.get(&key)
+            && hit.fingerprint == fingerprint
+        {
+            return Ok(hit);
+        }
+        let body = render().await?;
+        let etag = {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(format!("{}|{fingerprint}", env!("CARGO_PKG_VERSION")).as_bytes());
+            let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+            format!("\"{hex}\"")
+        };
+        let feed = Arc::new(Feed {
+            body,
+            etag,
+            fingerprint,
+        });
+        self.feeds.insert(key, feed.clone());
+        Ok(feed)
+    }
+}
+
+impl Default for FeedCache {
+    /// 64 MB: some 250 feeds of 500 meetings, or thousands of usual ones.
+    fn default() -> Self {
+        FeedCache::new(64 * 1024 * 1024)
+    }
 }
 
 /// One session as an .ics file (for someone signed in who may read it).
