@@ -1137,8 +1137,25 @@ async fn a_series_is_scheduled_answered_once_and_followed_in_a_calendar() {
     let start = mine.find("/calendar/").expect("the new link is shown once");
     let end = start + mine[start..].find(".ics").unwrap() + 4;
     let feed_path = mine[start..end].to_owned();
+    // With it, the feed of each of the coach's networks, same secret.
+    let secret = feed_path
+        .trim_start_matches("/calendar/")
+        .trim_end_matches(".ics")
+        .to_owned();
+    let network_feed = format!("/calendar/{secret}/networks/lerend-netwerk-baldemore.ics");
+    assert!(mine.contains(&network_feed), "the network feed link is shown");
+    let net_calendar = reqwest::get(srv.url(&network_feed)).await.unwrap();
+    assert_eq!(net_calendar.status(), StatusCode::OK);
+    assert!(
+        net_calendar
+            .text()
+            .await
+            .unwrap()
+            .contains("Intervisie Baldemore-test")
+    );
     let (_, again) = get_text(&coach, srv.url("/sessions")).await;
     assert!(!again.contains(&feed_path), "and only once");
+    assert!(!again.contains(&secret));
     let calendar = reqwest::get(srv.url(&feed_path)).await.unwrap();
     assert_eq!(calendar.status(), StatusCode::OK);
     assert!(

@@ -138,12 +138,25 @@ pub fn SessionsPage() -> impl IntoView {
                             <section id="feed" class="card" aria-labelledby="feed-title">
                                 <h2 id="feed-title">{t!(i18n, sessions.feed_title)}</h2>
                                 <p>{t!(i18n, sessions.feed_lead)}</p>
-                                {mine.fresh_feed.map(|url| view! {
-                                    <div class="alert ok" role="status">
-                                        <p>{t!(i18n, sessions.feed_fresh)}</p>
-                                        <p><label for="feed-url">{t!(i18n, sessions.feed_url)}</label></p>
-                                        <input id="feed-url" type="text" readonly value=url.clone() class="wide" />
-                                    </div>
+                                {mine.fresh_feed.map(|url| {
+                                    let per_network = mine.fresh_network_feeds.clone();
+                                    view! {
+                                        <div class="alert ok" role="status">
+                                            <p>{t!(i18n, sessions.feed_fresh)}</p>
+                                            <p><label for="feed-url">{t!(i18n, sessions.feed_url)}</label></p>
+                                            <input id="feed-url" type="text" readonly value=url.clone() class="wide" />
+                                            {(!per_network.is_empty()).then(|| view! {
+                                                <p>{t!(i18n, sessions.feed_networks)}</p>
+                                                {per_network.into_iter().enumerate().map(|(i, (name, link))| {
+                                                    let id = format!("feed-network-{i}");
+                                                    view! {
+                                                        <p><label for=id.clone()>{t!(i18n, sessions.feed_network_url, name = move || name.clone())}</label></p>
+                                                        <input id=id type="text" readonly value=link class="wide" />
+                                                    }
+                                                }).collect_view()}
+                                            })}
+                                        </div>
+                                    }
                                 })}
                                 {mine.feed_made.map(|d| view! { <p class="hint">{t!(i18n, sessions.feed_made, day = move || d.clone())}</p> })}
                                 <ActionForm action=new_link attr:class="inline">

@@ -35,6 +35,9 @@ pub struct MySessions {
     pub feed_made: Option<String>,
     /// A feed link made just now: shown this once.
     pub fresh_feed: Option<String>,
+    /// With it, each of the person's networks' feeds (same secret):
+    /// (network name, link).
+    pub fresh_network_feeds: Vec<(String, String)>,
 }
 
 #[server(name = LoadMySessions, endpoint = "my_sessions")]
@@ -44,15 +47,20 @@ pub async fn my_sessions() -> Result<MySessions, AppError> {
         .await?
         .remove::<String>(FRESH_FEED_KEY)
         .await?;
+    let root = st.settings.base_url.as_str().trim_end_matches('/').to_owned();
+    let fresh_network_feeds = match &fresh {
+        Some(t) => crate::networks::domain::my_networks(&st.db, &actor)
+            .await?
+            .into_iter()
+            .map(|n| (n.name, format!("{root}/calendar/{t}/networks/{}.ics", n.slug)))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(MySessions {
         upcoming: domain::my_upcoming(&st.db, &actor).await?,
         feed_made: feeds::token_made_at(&st.db, person.id).await?,
-        fresh_feed: fresh.map(|t| {
-            format!(
-                "{}/calendar/{t}.ics",
-                st.settings.base_url.as_str().trim_end_matches('/')
-            )
-        }),
+        fresh_feed: fresh.map(|t| format!("{root}/calendar/{t}.ics")),
+        fresh_network_feeds,
     })
 }
 
