@@ -79,6 +79,28 @@ pub struct RawSession {
     pub exceptions: String,
 }
 
+impl RawSession {
+    /// The typed text by form field name, to give back when the form fails.
+    pub fn form_values(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("title", &self.title),
+            ("kind", &self.kind),
+            ("day", &self.day),
+            ("start", &self.start),
+            ("end", &self.end),
+            ("zone", &self.zone),
+            ("place", &self.place),
+            ("online_link", &self.online_link),
+            ("capacity", &self.capacity),
+            ("agenda", &self.agenda),
+            ("method", &self.method),
+            ("repeat", &self.repeat),
+            ("last_day", &self.last_day),
+            ("exceptions", &self.exceptions),
+        ]
+    }
+}
+
 fn invalid(field: Field, problem: Problem) -> AppError {
     AppError::invalid(field, problem)
 }

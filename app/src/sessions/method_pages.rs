@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::MethodView;
 use crate::i18n::*;
@@ -44,9 +44,8 @@ fn failed(err: crate::errors::AppError) -> AnyView {
 #[component]
 pub fn MethodsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
     let query = use_query_map();
-    let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
+    let slug = super::pages::slug_param();
     let english = english();
     let data = Resource::new(move || slug.get(), move |s| super::network_methods(s, english));
     let copy = ServerAction::<super::CopyMethod>::new();
@@ -149,16 +148,9 @@ fn phase_values(method: &MethodView, query: &leptos_router::params::ParamsMap) -
 #[component]
 pub fn EditMethodPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
     let query = use_query_map();
-    let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let slug = super::pages::slug_param();
+    let id = super::pages::id_param();
     let english = english();
     let data = Resource::new(move || slug.get(), move |s| super::network_methods(s, english));
     let save = ServerAction::<super::SaveMethod>::new();

@@ -172,9 +172,21 @@ pub fn SessionsPage() -> impl IntoView {
     }
 }
 
-fn slug_param() -> Memo<String> {
+pub(super) fn slug_param() -> Memo<String> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("slug").unwrap_or_default())
+}
+
+/// The `:id` of the route; 0 (which no row has) when it is not a number.
+pub(super) fn id_param() -> Memo<i64> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    })
 }
 
 /// A network's sessions.
@@ -415,14 +427,7 @@ pub fn NewSessionPage() -> impl IntoView {
 #[component]
 pub fn EditSessionPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = id_param();
     let english = english();
     let data = Resource::new(move || id.get(), move |id| super::edit_form(id, english));
     let edit = ServerAction::<super::EditSession>::new();
@@ -476,14 +481,7 @@ pub fn EditSessionPage() -> impl IntoView {
 #[component]
 pub fn SessionPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    let id = id_param();
     let english = english();
     let data = Resource::new(move || id.get(), move |id| super::session_page(id, english));
     let answer = ServerAction::<super::AnswerSession>::new();

@@ -191,26 +191,9 @@ pub async fn schedule_session(
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            crate::ui::form::keep_on_failure::<ScheduleSession>(
-                &err,
-                &[
-                    ("guests", &guests),
-                    ("title", &raw.title),
-                    ("kind", &raw.kind),
-                    ("day", &raw.day),
-                    ("start", &raw.start),
-                    ("end", &raw.end),
-                    ("zone", &raw.zone),
-                    ("place", &raw.place),
-                    ("online_link", &raw.online_link),
-                    ("capacity", &raw.capacity),
-                    ("agenda", &raw.agenda),
-                    ("method", &raw.method),
-                    ("repeat", &raw.repeat),
-                    ("last_day", &raw.last_day),
-                    ("exceptions", &raw.exceptions),
-                ],
-            );
+            let mut keep = raw.form_values();
+            keep.push(("guests", &guests));
+            crate::ui::form::keep_on_failure::<ScheduleSession>(&err, &keep);
             Err(err)
         }
     }
@@ -317,23 +300,9 @@ pub async fn edit_session(
             Ok(())
         }
         Err(err) => {
-            crate::ui::form::keep_on_failure::<EditSession>(
-                &err,
-                &[
-                    ("scope", &scope),
-                    ("title", &raw.title),
-                    ("kind", &raw.kind),
-                    ("day", &raw.day),
-                    ("start", &raw.start),
-                    ("end", &raw.end),
-                    ("zone", &raw.zone),
-                    ("place", &raw.place),
-                    ("online_link", &raw.online_link),
-                    ("capacity", &raw.capacity),
-                    ("agenda", &raw.agenda),
-                    ("method", &raw.method),
-                ],
-            );
+            let mut keep = raw.form_values();
+            keep.push(("scope", &scope));
+            crate::ui::form::keep_on_failure::<EditSession>(&err, &keep);
             Err(err)
         }
     }
