@@ -14,7 +14,10 @@
 #     calendar feed of 500 sessions over HTTP at 50 req/s (budget 10 ms);
 #     in-process: expanding a five-year weekly series (budget 1 ms),
 #     rendering that feed cold and serving it current from the feed cache
-#     (server/examples/bench_sessions.rs).
+#     (server/examples/bench_sessions.rs);
+#   - the anonymiser on one thread: texts of 2 kB per second (budget >= 500),
+#     median and p99, one 10 kB text (budget <= 50 ms)
+#     (app/examples/anonymise_bench.rs).
 # Usage: bench/run.sh            (builds the release binary first)
 #        KRING_BIN=path bench/run.sh
 set -euo pipefail
@@ -130,3 +133,4 @@ console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JS
 ' "$data/oha-$page.json" "${NET_RATE:-300}" "$DURATION" "$page"
 done
 cat "$data/directory.txt" "$data/sessions.txt"
+cargo run --quiet --release -p app --features ssr --example anonymise_bench

@@ -18,6 +18,8 @@ pub mod sessions;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod anonymise;
+#[cfg(feature = "ssr")]
 pub mod authz;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -1,6 +1,6 @@
 //! `kring`: serve the platform and administer it from the command line.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +35,15 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Find personal data in a text on standard input and print JSON:
+    /// {"spans":[{"start","end","kind","text"}],"redacted":…} (byte offsets).
+    /// Needs no database.
+    Anonymise {
+        /// Read lines {"id":…,"text":…} and print one {"id":…,"spans":[…]}
+        /// line each (empty lines are skipped).
+        #[arg(long)]
+        jsonl: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -59,6 +68,17 @@ enum UserCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The anonymiser is a pure function of its input: no configuration,
+    // database or runtime needed.
+    if let Command::Anonymise { jsonl } = cli.command {
+        return match anonymise(jsonl) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("kring: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let config = match Config::load() {
         Ok(c) => c,
         Err(e) => {
@@ -129,6 +149,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("server error: {e}"))?;
         }
+        Command::Anonymise { .. } => unreachable!("handled in main before the configuration is loaded"),
         Command::User { command } => {
             let db = open_db(&config).await?;
             match command {
@@ -196,4 +217,88 @@ fn read_password() -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         Ok(line.trim_end_matches(['\n', '\r']).to_owned())
     }
+}
+
+#[derive(serde::Serialize)]
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    kind: &'static str,
+    text: &'a str,
+}
+
+/// The output of `kring anonymise`, fields in this order.
+#[derive(serde::Serialize)]
+struct Whole<'a> {
+    spans: Vec<Span<'a>>,
+    redacted: String,
+}
+
+/// One output line of `kring anonymise --jsonl`.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    id: serde_json::Value,
+    spans: Vec<Span<'a>>,
+}
+
+fn spans(analysis: &kring_app::anonymise::Analysis) -> Vec<Span<'_>> {
+    analysis
+        .findings
+        .iter()
+        .map(|f| Span {
+            start: f.start,
+            end: f.end,
+            kind: f.kind.as_str(),
+            text: &f.text,
+        })
+        .collect()
+}
+
+/// `kring anonymise [--jsonl]`: see [`Command::Anonymise`].
+fn anonymise(jsonl: bool) -> Result<(), String> {
+    use kring_app::anonymise::{analyse, redact};
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let write_err = |e: std::io::Error| format!("cannot write the output: {e}");
+    if !jsonl {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|_| "standard input is not UTF-8 text".to_owned())?;
+        let analysis = analyse(&text);
+        let whole = Whole {
+            spans: spans(&analysis),
+            redacted: redact(&text, &analysis),
+        };
+        let json = serde_json::to_string(&whole).map_err(|e| e.to_string())?;
+        writeln!(out, "{json}").map_err(write_err)?;
+        return out.flush().map_err(write_err);
+    }
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let number = n + 1;
+        let line = line.map_err(|e| format!("line {number}: cannot read: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+            .map_err(|e| format!("line {number}: not a JSON object {{\"id\":…,\"text\":…}}: {e}"))?;
+        let id = object
+            .remove("id")
+            .ok_or_else(|| format!("line {number}: the field \"id\" is missing"))?;
+        let text = match object.remove("text") {
+            Some(serde_json::Value::String(t)) => t,
+            Some(_) => return Err(format!("line {number}: the field \"text\" must be a string")),
+            None => return Err(format!("line {number}: the field \"text\" is missing")),
+        };
+        let analysis = analyse(&text);
+        let json = serde_json::to_string(&Line {
+            id,
+            spans: spans(&analysis),
+        })
+        .map_err(|e| e.to_string())?;
+        writeln!(out, "{json}").map_err(write_err)?;
+    }
+    out.flush().map_err(write_err)
 }
