@@ -78,6 +78,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/sessions/:id") view=sessions::SessionPage ssr=SsrMode::Async />
                             <Route path=path!("/sessions/:id/edit") view=sessions::EditSessionPage ssr=SsrMode::Async />
                             <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async />
+                            <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async />
+                            <Route path=path!("/cases/:id/edit") view=cases::CaseEditPage ssr=SsrMode::Async />
+                            <Route path=path!("/cases/:id/history") view=cases::CaseHistoryPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/cases") view=cases::NetworkCasesPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/cases/new") view=cases::NewCasePage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/cases/review") view=cases::CaseReviewPage ssr=SsrMode::Async />
+                            <Route path=path!("/networks/:slug/cases/audit") view=cases::CaseAuditPage ssr=SsrMode::Async />
                             <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />
                         </Routes>
                     </Layout>

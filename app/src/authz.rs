@@ -59,6 +59,8 @@ pub enum Visibility {
 pub enum ResourceKind {
     Session,
     Case,
+    /// A reply or reflection in a case thread.
+    CaseReply,
     Practice,
 }
 
@@ -108,10 +110,15 @@ pub enum Action {
     RunSession,
     /// Copy and edit intervision methods for the network.
     EditMethods,
+    /// The anonymity check of cases (review queue), reports on posts and
+    /// the network's case settings.
+    ModerateCases,
+    /// Who read which case when (no content).
+    ViewCaseAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::ManagePlatform,
         Action::CreateNetwork,
         Action::ViewNetwork,
@@ -133,6 +140,8 @@ impl Action {
         Action::Rsvp,
         Action::RunSession,
         Action::EditMethods,
+        Action::ModerateCases,
+        Action::ViewCaseAudit,
     ];
 }
 
@@ -175,7 +184,9 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
             let role = actor.role_in(network);
             match (kind, visibility) {
                 (ResourceKind::Practice, Visibility::Public) => true,
-                (ResourceKind::Case, _) => matches!(role, Some(Facilitator | Coach | ExpertByExperience)),
+                (ResourceKind::Case | ResourceKind::CaseReply, _) => {
+                    matches!(role, Some(Facilitator | Coach | ExpertByExperience))
+                }
                 _ => role.is_some(),
             }
         }
@@ -184,6 +195,8 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
             match kind {
                 ResourceKind::Session => role == Some(Facilitator),
                 ResourceKind::Case | ResourceKind::Practice => matches!(role, Some(Facilitator | Coach)),
+                // Everyone bound to discuss cases takes part in the thread.
+                ResourceKind::CaseReply => matches!(role, Some(Facilitator | Coach | ExpertByExperience)),
             }
         }
         (
@@ -197,7 +210,8 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
         ) => {
             let role = actor.role_in(network);
             let own = author.is_some() && author == actor.user;
-            role == Some(Facilitator)
+            // Nobody rewrites another's words in a thread, facilitators neither.
+            (role == Some(Facilitator) && kind != ResourceKind::CaseReply)
                 || (own
                     && may(
                         actor,
@@ -229,7 +243,9 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
                 ..
             },
         ) => actor.role_in(network) == Some(Facilitator),
-        (EditMethods, Target::Network(n)) => actor.role_in(n) == Some(Facilitator),
+        (EditMethods | ModerateCases, Target::Network(n)) => actor.role_in(n) == Some(Facilitator),
+        // Admins answer for the platform: they see who read what, not the cases.
+        (ViewCaseAudit, Target::Network(n)) => actor.is_admin || actor.role_in(n) == Some(Facilitator),
 
         // Any other pairing of action and target makes no sense: refuse.
         _ => false,
@@ -249,6 +265,24 @@ pub fn may_on_session(actor: &Actor, action: Action, host: NetworkId, guests: &[
     may(actor, action, on(host))
         || (matches!(action, Action::Read | Action::Rsvp)
             && guests.iter().any(|g| may(actor, action, on(*g))))
+}
+
+/// Only a case's author writes it (and sees its raw draft), as long as they
+/// may still bring cases to the network; facilitators close or delete
+/// cases but never read or rewrite the author's words.
+pub fn may_write_case(actor: &Actor, network: NetworkId, author: Option<UserId>) -> bool {
+    author.is_some()
+        && author == actor.user
+        && may(
+            actor,
+            Action::Create,
+            Target::Resource {
+                network,
+                kind: ResourceKind::Case,
+                visibility: Visibility::Network,
+                author,
+            },
+        )
 }
 
 /// [`may`] for request handlers: a refusal reads exactly like a missing
@@ -463,6 +497,42 @@ mod tests {
                 [false, true, true, false, false, false, false],
             ),
             (
+                "edit own reply",
+                Edit,
+                res(CaseReply, Network, Some(ME)),
+                [false, true, true, true, false, false, false],
+            ),
+            (
+                "edit another's reply",
+                Edit,
+                res(CaseReply, Network, someone_else),
+                [false; 7],
+            ),
+            (
+                "read a reply",
+                Read,
+                res(CaseReply, Network, someone_else),
+                [false, true, true, true, false, false, false],
+            ),
+            (
+                "reply in a case thread",
+                Create,
+                res(CaseReply, Network, None),
+                [false, true, true, true, false, false, false],
+            ),
+            (
+                "moderate cases",
+                ModerateCases,
+                Target::Network(NET),
+                [false, true, false, false, false, false, false],
+            ),
+            (
+                "see who read cases",
+                ViewCaseAudit,
+                Target::Network(NET),
+                [true, true, false, false, false, false, false],
+            ),
+            (
                 "reflect on case",
                 Reflect,
                 res(Case, Network, someone_else),
@@ -589,6 +659,7 @@ mod tests {
             prop::sample::select(vec![
                 ResourceKind::Session,
                 ResourceKind::Case,
+                ResourceKind::CaseReply,
                 ResourceKind::Practice,
             ])
         }

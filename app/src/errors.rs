@@ -43,6 +43,11 @@ pub enum Field {
     PhaseMinutes,
     Contributors,
     Guidance,
+    CaseText,
+    Session,
+    Retention,
+    Statement,
+    Label,
 }
 
 /// What is wrong with a field.
@@ -111,6 +116,14 @@ pub enum AppError {
     SessionCancelled,
     #[error("this session is over")]
     SessionOver,
+    #[error("{count} findings of the anonymiser still need a decision")]
+    CaseUnresolved { count: u32 },
+    #[error("this phase of the session is not open yet")]
+    PhaseNotOpen,
+    #[error("this case is closed")]
+    CaseClosed,
+    #[error("the confidentiality statement was not accepted yet")]
+    ConfidentialityRequired,
     #[error("cross-site request refused")]
     CrossSite,
     #[error("internal error")]

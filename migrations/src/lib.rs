@@ -7,6 +7,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_networks;
 mod m20261123_000003_directory;
 mod m20261124_000004_sessions;
+mod m20261201_000005_cases;
 pub mod methods;
 pub mod municipalities;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_networks::Migration),
             Box::new(m20261123_000003_directory::Migration),
             Box::new(m20261124_000004_sessions::Migration),
+            Box::new(m20261201_000005_cases::Migration),
         ]
     }
 }

@@ -312,9 +312,134 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
             .first()
             .map(|(org, _, place)| format!("{org}, {place}"));
         demo_series(&tx, &facilitator, model.id, place.unwrap_or_default()).await?;
+        for case in DEMO_CASES.iter().filter(|c| c.network == net.slug) {
+            demo_case(&tx, case).await?;
+        }
     }
     tx.commit().await?;
     Ok(created)
+}
+
+struct DemoCase {
+    network: &'static str,
+    author: &'static str,
+    title: &'static str,
+    /// Written as a coach would, names and all: the demo shows the
+    /// anonymiser at work (every suggestion accepted).
+    body: &'static str,
+    /// (who, text, reflection)
+    replies: &'static [(&'static str, &'static str, bool)],
+}
+
+const DEMO_CASES: &[DemoCase] = &[
+    DemoCase {
+        network: "lerend-netwerk-lokale-gezinscoaches",
+        author: "coordinator.leuven@kring.demo",
+        title: "Huurachterstal en een gezin dat niemand meer vertrouwt",
+        body: "Mama Fatima woont met haar drie kinderen in de Diestsestraat 112 in Leuven. \
+Jonas (9) zit in het derde leerjaar, zijn zusje Lina (4) gaat naar de kleuterklas. \
+Er is een huurachterstal van drie maanden en de verhuurder dreigt met de vrederechter.\n\n\
+Mama wil geen hulp meer van het OCMW: ze voelt zich er niet gehoord. Hoe bouwen jullie \
+opnieuw vertrouwen op als een gezin al zoveel diensten heeft zien passeren?",
+        replies: &[
+            (
+                "facilitator@kring.demo",
+                "Herkenbaar. Wat hielp bij ons: één vaste contactpersoon en samen met mama naar het OCMW gaan, in plaats van door te verwijzen.",
+                false,
+            ),
+            (
+                "ervaringsdeskundige@kring.demo",
+                "Als je al vaak je verhaal moest doen, is nog een dienst vooral nog een oordeel. Vraag eerst wat zij zelf als eerste wil oplossen, en doe dat dan ook echt samen.",
+                true,
+            ),
+        ],
+    },
+    DemoCase {
+        network: "lerend-netwerk-baldemore",
+        author: "coach@kring.demo",
+        title: "Een gezin verhuist van Mol naar Geel",
+        body: "Papa Ahmed en zijn twee zonen verhuizen volgende maand naar Geel. \
+De begeleiding loopt goed, maar in Geel kent niemand het gezin. \
+Hoe zorgen jullie voor een warme overdracht zonder dat het gezin opnieuw moet beginnen?",
+        replies: &[(
+            "facilitator@kring.demo",
+            "Gebruik de overdracht via ‘Wie doet wat waar?’: de coördinator in Geel krijgt je vraag, zonder gegevens van het gezin.",
+            false,
+        )],
+    },
+];
+
+/// A published demo case with its replies, written as the people would
+/// (statement accepted, the anonymiser's suggestions taken).
+async fn demo_case<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    case: &DemoCase,
+) -> Result<(), AppError> {
+    use kring_app::cases::domain as cases;
+    use kring_app::cases::text::{Decision, Decisions};
+
+    let actor_of = async |email: &str| -> Result<kring_app::authz::Actor, AppError> {
+        let person = domain::find_by_email(db, email)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let actor = networks::actor_for(db, Some(&person)).await?;
+        cases::accept_confidentiality(db, &actor, case.network).await?;
+        Ok(actor)
+    };
+    let author = actor_of(case.author).await?;
+    let id = cases::create_case(
+        db,
+        &author,
+        case.network,
+        cases::CaseInput {
+            title: case.title.into(),
+            body: case.body.into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let editor = cases::editor(db, &author, id).await?;
+    let decisions = Decisions {
+        entries: editor
+            .check
+            .entities
+            .iter()
+            .map(|e| Decision {
+                key: e.key.clone(),
+                choice: kring_app::cases::Choice::Pseudonym,
+                label: String::new(),
+            })
+            .collect(),
+    };
+    cases::save_case(
+        db,
+        &author,
+        id,
+        cases::CaseInput {
+            title: case.title.into(),
+            body: case.body.into(),
+            decisions,
+            ..Default::default()
+        },
+    )
+    .await?;
+    cases::publish_case(db, &author, id, "http://127.0.0.1:3000").await?;
+    for (email, text, reflection) in case.replies {
+        let who = actor_of(email).await?;
+        cases::post_reply(
+            db,
+            &who,
+            id,
+            cases::ReplyInput {
+                body: (*text).into(),
+                reflection: *reflection,
+                ..Default::default()
+            },
+            "http://127.0.0.1:3000",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The monthly intervision of a pilot network: every first Tuesday,

@@ -61,6 +61,9 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
     }
 }
 
+/// The most a request to a server function may carry.
+pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+
 /// The whole application as an axum router.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
@@ -100,7 +103,16 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     };
 
     let app = Router::new()
-        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .route(
+            "/api/{*fn_name}",
+            post(server_fns.clone())
+                .get(server_fns)
+                // Server functions read their whole body; the largest real
+                // form (a 20,000-character case, percent-encoded) is far
+                // below this, and a bigger paste still reaches the domain's
+                // translated "too long" message up to here.
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_FORM_BYTES)),
+        )
         .merge(crate::calendar::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();

@@ -1,4 +1,5 @@
-//! Background housekeeping: expired sign-in sessions and old throttle rows.
+//! Background housekeeping: expired sign-in sessions, old throttle rows,
+//! and the retention purge of cases (content deleted, the purge logged).
 
 use std::time::Duration;
 
@@ -17,6 +18,11 @@ pub fn spawn_housekeeping(db: DatabaseConnection) -> tokio::task::JoinHandle<()>
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             if let Err(e) = kring_app::accounts::throttle::prune(&db, now).await {
                 tracing::warn!(error = %e, "pruning sign-in failures failed");
+            }
+            match kring_app::cases::domain::purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "retention purge"),
+                Err(e) => tracing::warn!(error = %e, "retention purge failed"),
             }
         }
     })

@@ -1276,3 +1276,156 @@ async fn a_series_is_scheduled_answered_once_and_followed_in_a_calendar() {
     let (_, hours) = get_text(&coach, srv.url(&format!("/sessions/hours?year={year}"))).await;
     assert!(hours.contains("Intervisie Baldemore-test"));
 }
+
+/// The `name="key[eN]"` rows of the case editor: (field, key).
+fn finding_rows(page: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut rest = page;
+    while let Some(i) = rest.find("name=\"key[") {
+        rest = &rest[i + "name=\"key[".len()..];
+        let Some(end) = rest.find(']') else { break };
+        let field = rest[..end].to_owned();
+        let Some(v) = rest.find("value=\"") else { break };
+        let value_start = &rest[v + "value=\"".len()..];
+        let Some(q) = value_start.find('"') else { break };
+        rows.push((field, value_start[..q].replace("&amp;", "&")));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn a_case_is_written_checked_and_published_without_javascript() {
+    let srv = start().await;
+    let coach = browser();
+    // A coach of the network who has not read its cases yet (the demo's
+    // authors have accepted the statement already).
+    srv.sign_in(&coach, "coordinator.mechelen@kring.demo", PASSWORD, false)
+        .await;
+    let slug = "lerend-netwerk-lokale-gezinscoaches";
+    let list = format!("/networks/{slug}/cases");
+
+    // The confidentiality statement comes first.
+    let (status, page) = get_text(&coach, srv.url(&list)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ik aanvaard deze verklaring"), "{page}");
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/accept_confidentiality",
+            &list,
+            &[("slug", slug), ("next", &list)],
+        )
+        .await;
+    assert_eq!(location(&res), list);
+    let (_, page) = get_text(&coach, srv.url(&list)).await;
+    assert!(page.contains("Nieuwe casus") && !page.contains("Ik aanvaard deze verklaring"));
+
+    let body = "Mama Fatima El Amrani woont met haar zoon Jonas (9) in de Kerkstraat 12, 2400 Mol. \
+                Bel haar op 0470 12 34 56. Het OCMW volgt mee op.";
+    let new_page = format!("/networks/{slug}/cases/new");
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/create_case",
+            &new_page,
+            &[
+                ("slug", slug),
+                ("title", "Schoolkosten in het derde leerjaar"),
+                ("body", body),
+                ("session", ""),
+            ],
+        )
+        .await;
+    let editor = location(&res);
+    assert!(
+        editor.starts_with("/cases/") && editor.contains("/edit"),
+        "{editor}"
+    );
+    let id = editor
+        .trim_start_matches("/cases/")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let editor = format!("/cases/{id}/edit");
+    let (status, page) = get_text(&coach, srv.url(&editor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<mark class=\"finding open"),
+        "findings highlighted"
+    );
+    let rows = finding_rows(&page);
+    assert!(rows.len() >= 3, "{rows:?}");
+
+    // Publishing with undecided findings: a clear error, the draft kept.
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/save_case",
+            &editor,
+            &[
+                ("id", &id),
+                ("title", "Schoolkosten in het derde leerjaar"),
+                ("body", body),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    let (_, page) = get_text(&coach, srv.url(&location(&res))).await;
+    assert!(page.contains("zonder keuze"), "{}", alert_of(&page));
+    assert!(page.contains("Kerkstraat 12"), "the draft is kept for its author");
+
+    // Every finding gets its suggested pseudonym; then it is published.
+    let mut form: Vec<(String, String)> = vec![
+        ("id".into(), id.clone()),
+        ("title".into(), "Schoolkosten in het derde leerjaar".into()),
+        ("body".into(), body.into()),
+        ("intent".into(), "publish".into()),
+    ];
+    for (field, key) in &rows {
+        form.push((format!("key[{field}]"), key.clone()));
+        form.push((format!("choice[{field}]"), "pseudonym".into()));
+    }
+    let form_ref: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = srv.form_post(&coach, "/api/save_case", &editor, &form_ref).await;
+    assert_eq!(
+        location(&res),
+        format!("/cases/{id}?done=published"),
+        "{}",
+        res.status()
+    );
+
+    // A reader of the network sees no original name, address or number.
+    let reader = browser();
+    srv.sign_in(&reader, "coordinator.herenthout@kring.demo", PASSWORD, false)
+        .await;
+    let thread = format!("/cases/{id}");
+    let (status, page) = get_text(&reader, srv.url(&thread)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ik aanvaard deze verklaring"), "statement first");
+    srv.form_post(
+        &reader,
+        "/api/accept_confidentiality",
+        &thread,
+        &[("slug", slug), ("next", &thread)],
+    )
+    .await;
+    let (status, page) = get_text(&reader, srv.url(&thread)).await;
+    assert_eq!(status, StatusCode::OK);
+    for original in ["Fatima", "Amrani", "Jonas", "Kerkstraat", "0470", "12 34 56"] {
+        assert!(!page.contains(original), "{original} in the page source");
+    }
+    assert!(page.contains("OCMW"));
+    // The raw draft stays with its author.
+    let (status, _) = get_text(&reader, srv.url(&editor)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A member of another network guessing the id: not found.
+    let stranger = browser();
+    srv.sign_in(&stranger, "coach@kring.demo", PASSWORD, false).await;
+    for path in [thread.as_str(), editor.as_str(), list.as_str()] {
+        let (status, page) = get_text(&stranger, srv.url(path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.contains("OCMW volgt"), "{path}");
+    }
+}

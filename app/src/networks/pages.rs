@@ -173,6 +173,9 @@ fn NetworkAbout(
     });
     let member_part = is_member.then(|| {
         let (s1, s2, s3, s4) = (slug.clone(), slug.clone(), slug.clone(), slug.clone());
+        let s5 = slug.clone();
+        // Observers look on: the network, not its cases.
+        let reads_cases = n.my_role.is_some_and(|r| r != NetworkRole::Observer);
         let is_listed = n.listed_contact;
         view! {
             <section aria-labelledby="members-corner" class="panel">
@@ -184,7 +187,11 @@ fn NetworkAbout(
                 <h3>{t!(i18n, networks.sessions)}</h3>
                 <p><A href=format!("/networks/{s4}/sessions")>{t!(i18n, networks.see_sessions)}</A></p>
                 <h3>{t!(i18n, networks.cases)}</h3>
-                <p class="hint">{t!(i18n, networks.cases_empty)}</p>
+                {if reads_cases {
+                    view! { <p><A href=format!("/networks/{s5}/cases")>{t!(i18n, networks.see_cases)}</A></p> }.into_any()
+                } else {
+                    view! { <p class="hint">{t!(i18n, networks.cases_observer)}</p> }.into_any()
+                }}
                 <h3>{t!(i18n, networks.practices)}</h3>
                 <p class="hint">{t!(i18n, networks.practices_empty)}</p>
                 <h3>{t!(i18n, networks.contact_title)}</h3>

@@ -115,3 +115,100 @@ pub fn LivePhase(
         </p>
     }
 }
+
+/// Waits `ms` after the last call before running `f` (typing pauses).
+fn debounced(ms: u64) -> impl Fn(Box<dyn FnOnce() + 'static>) + Clone {
+    let pending: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
+    move |f: Box<dyn FnOnce() + 'static>| {
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(f, std::time::Duration::from_millis(ms)).ok();
+        pending.set_value(handle);
+    }
+}
+
+/// The case editor's text with the anonymiser's findings highlighted. The
+/// server renders both (after "save and check"); with JavaScript the text
+/// is autosaved and checked again whenever typing pauses. `words`: saved,
+/// checking, failed, the field label, "findings without a decision".
+#[island]
+pub fn CaseEditorLive(
+    case_id: i64,
+    body: String,
+    marked: String,
+    unresolved: u32,
+    words: Vec<String>,
+) -> impl IntoView {
+    mark_hydrated();
+    let word = move |i: usize| words.get(i).cloned().unwrap_or_default();
+    let (marked, set_marked) = signal(marked);
+    let (open, set_open) = signal(unresolved);
+    let (state, set_state) = signal(String::new());
+    let later = debounced(700);
+    let (saved, checking, failed) = (word(0), word(1), word(2));
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        set_state.set(checking.clone());
+        let (saved, failed) = (saved.clone(), failed.clone());
+        later(Box::new(move || {
+            let title = document()
+                .get_element_by_id("title")
+                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlInputElement>(el).ok())
+                .map(|el| el.value())
+                .unwrap_or_default();
+            leptos::task::spawn_local(async move {
+                match crate::cases::live_check(case_id, title, text).await {
+                    Ok(check) => {
+                        set_marked.set(check.marked_html);
+                        set_open.set(check.unresolved);
+                        set_state.set(saved);
+                    }
+                    Err(_) => set_state.set(failed),
+                }
+            });
+        }));
+    };
+    view! {
+        <div class="field">
+            <label for="body">{word(3)}</label>
+            <textarea id="body" name="body" rows="16" maxlength="20000" aria-describedby="body-marked-title" on:input=on_input>{body}</textarea>
+            <p class="hint" role="status">{move || state.get()}</p>
+        </div>
+        <div class="card marked-wrap">
+            <p id="body-marked-title" class="hint">
+                {word(4)} " " <strong>{move || open.get()}</strong>
+            </p>
+            <div class="marked" inner_html=move || marked.get()></div>
+        </div>
+    }
+}
+
+/// The reply box, autosaved as a draft (with JavaScript) while typing.
+/// `words`: saved, the field label.
+#[island]
+pub fn ReplyAutosave(case_id: i64, body: String, words: Vec<String>) -> impl IntoView {
+    mark_hydrated();
+    let word = move |i: usize| words.get(i).cloned().unwrap_or_default();
+    let (state, set_state) = signal(String::new());
+    let later = debounced(1500);
+    let saved = word(0);
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let saved = saved.clone();
+        later(Box::new(move || {
+            leptos::task::spawn_local(async move {
+                if crate::cases::autosave_reply(case_id, text).await.is_ok() {
+                    set_state.set(saved);
+                }
+            });
+        }));
+    };
+    view! {
+        <div class="field">
+            <label for="reply-body">{word(1)}</label>
+            <textarea id="reply-body" name="body" rows="6" maxlength="10000" on:input=on_input>{body}</textarea>
+            <p class="hint" role="status">{move || state.get()}</p>
+        </div>
+    }
+}

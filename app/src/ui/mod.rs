@@ -224,6 +224,12 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::CapacityOutOfRange { max } => t!(i18n, errors.capacity_range, max = move || max).into_any(),
         AppError::SessionCancelled => t!(i18n, errors.session_cancelled).into_any(),
         AppError::SessionOver => t!(i18n, errors.session_over).into_any(),
+        AppError::CaseUnresolved { count } => {
+            t!(i18n, errors.case_unresolved, count = move || count).into_any()
+        }
+        AppError::PhaseNotOpen => t!(i18n, errors.phase_not_open).into_any(),
+        AppError::CaseClosed => t!(i18n, errors.case_closed).into_any(),
+        AppError::ConfidentialityRequired => t!(i18n, errors.confidentiality_required).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::BadRequest(_) => t!(i18n, errors.bad_request).into_any(),
@@ -264,6 +270,11 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::PhaseMinutes => t_string!(i18n, fields.phase_minutes),
                 Field::Contributors => t_string!(i18n, fields.contributors),
                 Field::Guidance => t_string!(i18n, fields.guidance),
+                Field::CaseText => t_string!(i18n, fields.case_text),
+                Field::Session => t_string!(i18n, fields.session),
+                Field::Retention => t_string!(i18n, fields.retention),
+                Field::Statement => t_string!(i18n, fields.statement),
+                Field::Label => t_string!(i18n, fields.label),
             }
             .to_string();
             match problem {
