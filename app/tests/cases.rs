@@ -245,6 +245,15 @@ on_both_databases!(
             page.contains("OCMW") && page.contains("januari"),
             "services and months stay: {page}"
         );
+        // It reads as written: the role word and the age are not repeated.
+        assert!(
+            page.contains("Mama woont met haar zoon Kind A (9 j.) in de"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("Mama Mama") && !page.contains("(9 j.) (9)"),
+            "{page}"
+        );
 
         // A reply naming the same child gets the same pseudonym.
         let out = domain::post_reply(

@@ -126,13 +126,27 @@ pub fn analyse(text: &str) -> Analysis {
 /// → "mama", not "mama Mama"), and an age the label already holds is not
 /// repeated ("Jonas (9)" → "Kind 1 (9 j.)").
 pub fn redact(text: &str, analysis: &Analysis) -> String {
+    redact_with(text, &analysis.findings, |f| {
+        analysis.entities.get(f.entity).map(|e| e.label.as_str())
+    })
+}
+
+/// [`redact`] with the label of each finding chosen by the caller (`None`
+/// leaves the finding as written): the case editor's pseudonyms.
+pub fn redact_with<'l>(
+    text: &str,
+    findings: &[Finding],
+    label_of: impl Fn(&Finding) -> Option<&'l str>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for f in &analysis.findings {
-        if f.start < at || f.end > text.len() || f.entity >= analysis.entities.len() {
+    for f in findings {
+        if f.start < at || f.end > text.len() {
             continue;
         }
-        let label = analysis.entities[f.entity].label.as_str();
+        let Some(label) = label_of(f) else {
+            continue;
+        };
         let before = &text[at..f.start];
         let (head, rest) = label.split_once(' ').unwrap_or((label, ""));
         // Only "mama Fatima" with a single space; "de mama, Fatima," keeps both.

@@ -651,7 +651,7 @@ pub async fn publish_case<C: ConnectionTrait + TransactionTrait>(
         crate::networks::members::notify_facilitators(
             &tx,
             network_id,
-            &crate::i18n::td_string!(Locale::nl, mail.case_review_subject).to_string(),
+            crate::i18n::td_string!(Locale::nl, mail.case_review_subject),
             &crate::networks::members::bilingual(text(Locale::nl), text(Locale::en)),
         )
         .await?;
@@ -1274,7 +1274,7 @@ pub async fn report_post<C: ConnectionTrait>(
     crate::networks::members::notify_facilitators(
         db,
         c.network_id,
-        &crate::i18n::td_string!(Locale::nl, mail.case_report_subject).to_string(),
+        crate::i18n::td_string!(Locale::nl, mail.case_report_subject),
         &crate::networks::members::bilingual(text(Locale::nl), text(Locale::en)),
     )
     .await

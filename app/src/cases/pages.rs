@@ -234,7 +234,7 @@ pub fn NetworkCasesPage() -> impl IntoView {
                                 <Done />
                                 <p class="hint">{t!(i18n, cases.retention_note, months = move || n.retention_months)}</p>
                                 {n.may_create.then(|| view! {
-                                    <p><A href=format!("/networks/{}/cases/new", n.slug) attr:class="button primary">{t!(i18n, cases.new)}</A></p>
+                                    <p><A href=format!("/networks/{}/cases/new", n.slug) attr:class="button primary">{t!(i18n, cases.new_case)}</A></p>
                                 })}
                                 {(n.may_moderate || n.may_audit).then(|| view! {
                                     <p>
@@ -294,14 +294,14 @@ pub fn NewCasePage() -> impl IntoView {
     let data = Resource::new(move || slug.get(), super::new_case_form);
     let create = ServerAction::<super::CreateCase>::new();
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, cases.new).to_string()) />
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cases.new_case).to_string()) />
         <RequireUser children=move |_me| view! {
             <Suspense fallback=|| ()>
                 {move || data.get().map(|r| match r {
                     Ok(f) => view! {
                         <section class="page narrow">
                             <p><A href=format!("/networks/{}/cases", f.slug)>{f.name.clone()}</A></p>
-                            <h1>{t!(i18n, cases.new)}</h1>
+                            <h1>{t!(i18n, cases.new_case)}</h1>
                             <p class="lead">{t!(i18n, cases.new_lead)}</p>
                             <ActionForm action=create attr:class="stack" attr:novalidate=true>
                                 <ActionError action=create />

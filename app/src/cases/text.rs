@@ -198,22 +198,18 @@ impl Checked {
     /// unresolved high-confidence findings) replaced; "not personal" and
     /// undecided guesses left as written.
     pub fn pseudonymise(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        for f in &self.analysis.findings {
-            let replace = match self.choices[f.entity] {
+        // The detector's own redaction, so "mama Fatima" reads "mama" and
+        // "Jonas (9)" reads "Kind 1 (9 j.)", not "mama Mama" or "(9 j.) (9)".
+        crate::anonymise::redact_with(text, &self.analysis.findings, |f| {
+            let replace = match self.choices.get(f.entity).copied().flatten() {
                 Some(Choice::Pseudonym) => true,
                 Some(Choice::Keep) => false,
                 None => f.confidence == Confidence::High,
             };
-            if replace && f.start >= at && f.end <= text.len() {
-                out.push_str(&text[at..f.start]);
-                out.push_str(&self.labels[f.entity]);
-                at = f.end;
-            }
-        }
-        out.push_str(&text[at..]);
-        out
+            replace
+                .then(|| self.labels.get(f.entity).map(String::as_str))
+                .flatten()
+        })
     }
 
     /// The raw text, HTML-escaped, every finding in a `<mark>`.
