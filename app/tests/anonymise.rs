@@ -422,6 +422,108 @@ fn typos_fractions_and_capitals() {
     );
 }
 
+/// Each detector on its own: the notations coaches really write.
+#[test]
+fn each_kind_in_its_usual_notations() {
+    let cases: &[(&str, Kind, &str)] = &[
+        (
+            "Bel haar op +32 472 12 34 56 na vier uur.",
+            Kind::Phone,
+            "+32 472 12 34 56",
+        ),
+        ("Gsm: 0472/12.34.56, liefst sms.", Kind::Phone, "0472/12.34.56"),
+        ("Het vaste nummer is 014 12 34 56.", Kind::Phone, "014 12 34 56"),
+        (
+            "Mail naar fatima.elamrani@gmail.com voor de afspraak.",
+            Kind::Email,
+            "fatima.elamrani@gmail.com",
+        ),
+        (
+            "Rijksregister 85.07.30-033.28 staat op het attest.",
+            Kind::NationalId,
+            "85.07.30-033.28",
+        ),
+        (
+            "De huur gaat naar BE68 5390 0754 7034 elke maand.",
+            Kind::Iban,
+            "BE68 5390 0754 7034",
+        ),
+        (
+            "Zijn Nederlandse rekening NL91 ABNA 0417 1643 00 is geblokkeerd.",
+            Kind::Iban,
+            "NL91 ABNA 0417 1643 00",
+        ),
+        (
+            "Ze is geboren op 30 juli 1985 in Gent.",
+            Kind::Date,
+            "30 juli 1985",
+        ),
+        (
+            "De zitting is op 12/03/2026 bij de vrederechter.",
+            Kind::Date,
+            "12/03/2026",
+        ),
+        (
+            "Ze wonen in de Kerkstraat 12 bus 3 sinds de zomer.",
+            Kind::Address,
+            "Kerkstraat 12 bus 3",
+        ),
+        ("Het adres is Markt 4, 2400 Mol.", Kind::Postcode, "2400"),
+        (
+            "Hij zit in basisschool De Regenboog in het derde leerjaar.",
+            Kind::Institution,
+            "basisschool De Regenboog",
+        ),
+        (
+            "De auto met plaat 1-ABC-234 is in beslag genomen.",
+            Kind::Plate,
+            "1-ABC-234",
+        ),
+        (
+            "Zie haar profiel op https://www.facebook.com/fatima.elamrani.34 voor de foto's.",
+            Kind::Url,
+            "https://www.facebook.com/fatima.elamrani.34",
+        ),
+        (
+            "Mevrouw Van den Broeck komt dinsdag langs.",
+            Kind::Person,
+            "Van den Broeck",
+        ),
+        (
+            "Papa Youssef El Idrissi werkt 's nachts.",
+            Kind::Person,
+            "Youssef El Idrissi",
+        ),
+        (
+            "Haar dochter Marie-Claire (7) is vaak ziek.",
+            Kind::Person,
+            "Marie-Claire",
+        ),
+        ("Jonaske (4) speelt graag buiten.", Kind::Person, "Jonaske"),
+        (
+            "notitie: jonas had honger, mama belt morgen.",
+            Kind::Person,
+            "jonas",
+        ),
+    ];
+    for (text, kind, expected) in cases {
+        let found = analyse(text);
+        assert!(
+            found
+                .findings
+                .iter()
+                .any(|f| f.kind == *kind && f.text == *expected),
+            "{text}: expected {} {expected:?}, got {:?}",
+            kind.as_str(),
+            found
+                .findings
+                .iter()
+                .map(|f| (f.kind, &f.text))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
 #[test]
 fn low_confidence_is_used_for_guesses_only() {
     let a = analyse("Mama Fatima belt 0478 12 34 56. Ze sprak met Kwabina over het huis.");
