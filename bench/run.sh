@@ -15,6 +15,10 @@
 #     in-process: expanding a five-year weekly series (budget 1 ms),
 #     rendering that feed cold and serving it current from the feed cache
 #     (server/examples/bench_sessions.rs);
+#   - cases: a thread page with 100 replies at 300 req/s, signed in as the
+#     facilitator (budget p99 <= 15 ms; every read is audited); in-process:
+#     the editor's live check of a 10 kB text (budget 50 ms) and building
+#     that thread (server/examples/bench_cases.rs);
 #   - the anonymiser on one thread: texts of 2 kB per second (budget >= 500),
 #     median and p99, one 10 kB text (budget <= 50 ms)
 #     (app/examples/anonymise_bench.rs).
@@ -39,10 +43,11 @@ if [[ -z "${KRING_BIN:-}" ]]; then
 fi
 
 echo "[bench] building the networks fixture"
-KRING_EMBED_SITE=1 cargo build --quiet --release -p server --example bench_networks --example bench_sessions
+KRING_EMBED_SITE=1 cargo build --quiet --release -p server --example bench_networks --example bench_sessions --example bench_cases
 data=$(mktemp -d)
 "${CARGO_TARGET_DIR:-target}/release/examples/bench_networks" "sqlite://$data/kring.db?mode=rwc" > "$data/directory.txt"
 "${CARGO_TARGET_DIR:-target}/release/examples/bench_sessions" "sqlite://$data/kring.db?mode=rwc" "$data" > "$data/sessions.txt"
+"${CARGO_TARGET_DIR:-target}/release/examples/bench_cases" "sqlite://$data/kring.db?mode=rwc" "$data" > "$data/cases.txt"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -89,6 +94,13 @@ feed="$base/calendar/$(cat "$data/feed-token").ics"
 [[ $(curl -fs "$feed" | grep -c 'BEGIN:VEVENT') -eq 500 ]] || { echo "the feed does not hold 500 sessions"; exit 1; }
 oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q 50 "$feed" > "$data/oha-feed.json"
 
+thread="$base/cases/$(cat "$data/case-id")"
+[[ $(curl -fs -H "Cookie: $fac" "$thread" | grep -o 'id="post-[0-9]*"' | wc -l) -eq 100 ]] \
+  || { echo "the thread page does not show 100 replies"; exit 1; }
+oha --no-tui -z 3s -q 100 -H "Cookie: $fac" "$thread" >/dev/null
+oha --no-tui --output-format json --wait-ongoing-requests-after-deadline -z "$DURATION" -q "${NET_RATE:-300}" \
+  -H "Cookie: $fac" "$thread" > "$data/oha-thread.json"
+
 wasm=$(ls target/site/pkg/*.wasm | head -1)
 node -e '
 const fs = require("fs"), zlib = require("zlib");
@@ -108,7 +120,7 @@ console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JS
 console.log(`wasm bundle   ${(wasm.length / 1024).toFixed(1)} kB raw, ${(br.length / 1024).toFixed(1)} kB brotli   (budget 150 kB brotli)`);
 console.log(`idle RSS      ${(Number(process.argv[3]) / 1024).toFixed(1)} MB   (budget 80 MB)`);
 ' "$data/oha.json" "$wasm" "$rss_kb" "$RATE" "$DURATION"
-for page in members about sessions feed; do
+for page in members about sessions feed thread; do
 node -e '
 const fs = require("fs");
 const r = JSON.parse(fs.readFileSync(process.argv[1]));
@@ -121,6 +133,7 @@ const what = {
   members: "network with 200 members / 30 organisations, members page (first 50 of 200)",
   about: "network with 200 members / 30 organisations, about page (member count, 30 organisations)",
   sessions: "the same network, sessions page (a year of weekly meetings, 100 going)",
+  thread: "a case thread with 100 replies (each read written to the audit log)",
   feed: "the calendar feed of a person with 500 sessions (252 kB body each time; rendered once, then checked and served from the feed cache)",
 }[process.argv[4]];
 const rate = process.argv[4] === "feed" ? 50 : process.argv[2];
@@ -132,5 +145,5 @@ console.log(`  p99         ${ms(r.latencyPercentiles.p99)} ms   (budget ${budget
 console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JSON.stringify({ codes, errors: r.errorDistribution }) : ""}`);
 ' "$data/oha-$page.json" "${NET_RATE:-300}" "$DURATION" "$page"
 done
-cat "$data/directory.txt" "$data/sessions.txt"
+cat "$data/directory.txt" "$data/sessions.txt" "$data/cases.txt"
 cargo run --quiet --release -p app --features ssr --example anonymise_bench
