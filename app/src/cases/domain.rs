@@ -452,6 +452,32 @@ fn split_joined(text: &str) -> (String, String) {
     }
 }
 
+/// The network's sessions a case can be linked to: not cancelled, from two
+/// months back on, at most 24, as (id, "date · title").
+async fn linkable_sessions<C: ConnectionTrait>(
+    db: &C,
+    network_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(session::Entity::find()
+        .select_only()
+        .columns([
+            session::Column::Id,
+            session::Column::Title,
+            session::Column::StartsAt,
+        ])
+        .filter(session::Column::NetworkId.eq(network_id))
+        .filter(session::Column::CancelledAt.is_null())
+        .filter(session::Column::StartsAt.gte(Utc::now() - Duration::days(60)))
+        .order_by_asc(session::Column::StartsAt)
+        .limit(24)
+        .into_tuple::<(i64, String, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, title, at)| (id, format!("{} · {title}", local(at))))
+        .collect())
+}
+
 /// The editor: the raw draft with the anonymiser's findings.
 pub async fn editor<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> Result<EditorView, AppError> {
     let c = own(db, actor, id).await?;
@@ -464,24 +490,7 @@ pub async fn editor<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> Resul
     let decisions = Decisions::parse(&c.decisions);
     let text = joined(&c.draft_title, &c.draft_body);
     let checked = Checked::new(&text, &members, &decisions);
-    let sessions = session::Entity::find()
-        .select_only()
-        .columns([
-            session::Column::Id,
-            session::Column::Title,
-            session::Column::StartsAt,
-        ])
-        .filter(session::Column::NetworkId.eq(c.network_id))
-        .filter(session::Column::CancelledAt.is_null())
-        .filter(session::Column::StartsAt.gte(Utc::now() - Duration::days(60)))
-        .order_by_asc(session::Column::StartsAt)
-        .limit(24)
-        .into_tuple::<(i64, String, DateTime<Utc>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, title, at)| (id, format!("{} · {title}", local(at))))
-        .collect();
+    let sessions = linkable_sessions(db, c.network_id).await?;
     Ok(EditorView {
         id: c.id,
         slug: net.slug,
@@ -1704,23 +1713,6 @@ pub async fn new_case_form<C: ConnectionTrait>(
         case_target(net.id, ResourceKind::Case, None),
     )?;
     require_acceptance(db, actor, net.id).await?;
-    let sessions = session::Entity::find()
-        .select_only()
-        .columns([
-            session::Column::Id,
-            session::Column::Title,
-            session::Column::StartsAt,
-        ])
-        .filter(session::Column::NetworkId.eq(net.id))
-        .filter(session::Column::CancelledAt.is_null())
-        .filter(session::Column::StartsAt.gte(Utc::now() - Duration::days(60)))
-        .order_by_asc(session::Column::StartsAt)
-        .limit(24)
-        .into_tuple::<(i64, String, DateTime<Utc>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, title, at)| (id, format!("{} · {title}", local(at))))
-        .collect();
+    let sessions = linkable_sessions(db, net.id).await?;
     Ok((net.slug, net.name, sessions))
 }
