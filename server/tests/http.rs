@@ -1429,3 +1429,60 @@ async fn a_case_is_written_checked_and_published_without_javascript() {
         assert!(!page.contains("OCMW volgt"), "{path}");
     }
 }
+
+/// Many readers at once on a multi-threaded runtime: every page arrives
+/// whole. (An island kept a thread-local value that panicked when its owner
+/// was cleaned up on another worker thread, cutting responses off.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_thread_arrives_whole_under_concurrent_reads() {
+    let srv = start().await;
+    let reader = browser();
+    srv.sign_in(&reader, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let (slug, list) = (
+        "lerend-netwerk-lokale-gezinscoaches",
+        "/networks/lerend-netwerk-lokale-gezinscoaches/cases",
+    );
+    srv.form_post(
+        &reader,
+        "/api/accept_confidentiality",
+        list,
+        &[("slug", slug), ("next", list)],
+    )
+    .await;
+    let (_, list) = get_text(&reader, srv.url(list)).await;
+    let at = list.find("href=\"/cases/").expect("a demo case") + "href=\"/cases/".len();
+    let id: String = list[at..].chars().take_while(char::is_ascii_digit).collect();
+    let url = srv.url(&format!("/cases/{id}"));
+    for _ in 0..10 {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let (client, url) = (reader.clone(), url.clone());
+            tasks.spawn(async move {
+                let res = client
+                    .get(url)
+                    .header(ACCEPT, "text/html")
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                res.text().await.map_err(|e| e.to_string())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let body = done.expect("task").expect("a whole response");
+            let tail: String = body
+                .chars()
+                .rev()
+                .take(300)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            assert!(
+                body.contains("id=\"reply\"") && body.contains("</body></html>"),
+                "{} bytes, ending {tail:?}",
+                body.len()
+            );
+        }
+    }
+}

@@ -117,9 +117,15 @@ pub fn LivePhase(
 }
 
 /// Waits `ms` after the last call before running `f` (typing pauses).
+/// The timer handle is stored only in the browser: on the server the island
+/// renders on any worker thread, and a thread-local value owned by the page
+/// panicked when the page's owner was cleaned up on another thread, which
+/// cut responses off.
 fn debounced(ms: u64) -> impl Fn(Box<dyn FnOnce() + 'static>) + Clone {
-    let pending: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
+    let pending: Option<StoredValue<Option<TimeoutHandle>, LocalStorage>> =
+        cfg!(feature = "hydrate").then(|| StoredValue::new_local(None));
     move |f: Box<dyn FnOnce() + 'static>| {
+        let Some(pending) = pending else { return };
         if let Some(h) = pending.get_value() {
             h.clear();
         }
