@@ -1342,10 +1342,25 @@ async fn purge_one<C: ConnectionTrait>(
     reason: &str,
     by: Option<i64>,
 ) -> Result<(), AppError> {
-    let replies = reply::Entity::find()
+    let bodies: Vec<String> = reply::Entity::find()
+        .select_only()
+        .column(reply::Column::Body)
         .filter(reply::Column::CaseId.eq(c.id))
-        .count(db)
-        .await? as i32;
+        .into_tuple()
+        .all(db)
+        .await?;
+    let replies = bodies.len() as i32;
+    let earlier: Vec<String> = version::Entity::find()
+        .select_only()
+        .column(version::Column::Body)
+        .filter(version::Column::CaseId.eq(c.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    // This node's rendered copies go with the text (others expire theirs).
+    for text in bodies.iter().chain(&earlier).chain([&c.body]) {
+        crate::ui::markdown::forget(text);
+    }
     // Children first: PostgreSQL and SQLite cascade, but a connection that
     // lost `PRAGMA foreign_keys` must not leave text behind.
     version::Entity::delete_many()
