@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async />
                             <Route path=path!("/cases/:id/edit") view=cases::CaseEditPage ssr=SsrMode::Async />
                             <Route path=path!("/cases/:id/history") view=cases::CaseHistoryPage ssr=SsrMode::Async />
+                            <Route path=path!("/cases/:id/report") view=cases::CaseReportPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/cases") view=cases::NetworkCasesPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/cases/new") view=cases::NewCasePage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/cases/review") view=cases::CaseReviewPage ssr=SsrMode::Async />

@@ -1486,3 +1486,89 @@ async fn a_case_thread_arrives_whole_under_concurrent_reads() {
         }
     }
 }
+
+/// Reactions and reports work as plain forms: a reader thanks the writer of
+/// the case and reports it; an empty report is refused with a clear error
+/// on the report page; the facilitators see the report.
+#[tokio::test]
+async fn a_reader_reacts_and_reports_without_javascript() {
+    let srv = start().await;
+    let reader = browser();
+    srv.sign_in(&reader, "coordinator.herenthout@kring.demo", PASSWORD, false)
+        .await;
+    let slug = "lerend-netwerk-lokale-gezinscoaches";
+    let list = format!("/networks/{slug}/cases");
+    srv.form_post(
+        &reader,
+        "/api/accept_confidentiality",
+        &list,
+        &[("slug", slug), ("next", &list)],
+    )
+    .await;
+    let (_, page) = get_text(&reader, srv.url(&list)).await;
+    let at = page.find("href=\"/cases/").expect("a demo case") + "href=\"/cases/".len();
+    let id: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
+    let thread = format!("/cases/{id}");
+
+    let (status, page) = get_text(&reader, srv.url(&thread)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"action="/api/react""#), "a reactions form");
+    assert!(page.contains(r#"name="reaction" value="thanks""#));
+    let report_page = format!("/cases/{id}/report?post=0");
+    assert!(page.contains(&format!("href=\"{}\"", report_page.replace('&', "&amp;"))));
+
+    let res = srv
+        .form_post(
+            &reader,
+            "/api/react",
+            &thread,
+            &[("case_id", &id), ("reply_id", "0"), ("reaction", "thanks")],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{thread}#post-0"));
+    let (_, page) = get_text(&reader, srv.url(&thread)).await;
+    let reactions = page
+        .find(r#"action="/api/react""#)
+        .map(|at| &page[at..(at + 900).min(page.len())])
+        .unwrap_or_default();
+    assert!(
+        page.contains(r#"value="thanks" aria-pressed="true""#),
+        "the reader's own reaction is shown pressed: {reactions}"
+    );
+
+    let (status, page) = get_text(&reader, srv.url(&report_page)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"<textarea id="reason" name="reason""#), "{page}");
+    let res = srv
+        .form_post(
+            &reader,
+            "/api/report_post",
+            &report_page,
+            &[("case_id", &id), ("reply_id", "0"), ("reason", "  ")],
+        )
+        .await;
+    let back = location(&res);
+    assert!(back.starts_with(&format!("/cases/{id}/report")), "{back}");
+    let (_, page) = get_text(&reader, srv.url(&back)).await;
+    assert!(
+        page.contains(r#"class="alert error""#),
+        "an empty report is refused"
+    );
+
+    let reason = "De straatnaam in de tweede alinea maakt het gezin herkenbaar";
+    let res = srv
+        .form_post(
+            &reader,
+            "/api/report_post",
+            &report_page,
+            &[("case_id", &id), ("reply_id", "0"), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{thread}?done=reported"));
+
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&format!("{list}/review"))).await;
+    assert!(page.contains(reason), "the facilitators see the report");
+}

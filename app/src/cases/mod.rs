@@ -9,8 +9,8 @@
 mod pages;
 mod server;
 pub use pages::{
-    CaseAuditPage, CaseEditPage, CaseHistoryPage, CasePage, CaseReviewPage, CasesPage, NetworkCasesPage,
-    NewCasePage,
+    CaseAuditPage, CaseEditPage, CaseHistoryPage, CasePage, CaseReportPage, CaseReviewPage, CasesPage,
+    NetworkCasesPage, NewCasePage,
 };
 pub use server::*;
 

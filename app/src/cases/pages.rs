@@ -476,10 +476,12 @@ fn DeleteForm(id: i64) -> impl IntoView {
     }
 }
 
+/// The reactions under a post: one plain form, a button per reaction. Not
+/// a `ServerAction` per post: a thread of a hundred replies renders them
+/// all on every read, and a reaction has nothing to report but a redirect.
 #[component]
 fn Reactions(case_id: i64, reply_id: i64, counts: Vec<ReactionCount>, enabled: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let react = ServerAction::<super::React>::new();
     let label = move |r: Reaction| {
         match r {
             Reaction::Thanks => t_string!(i18n, cases.reaction_thanks),
@@ -488,47 +490,87 @@ fn Reactions(case_id: i64, reply_id: i64, counts: Vec<ReactionCount>, enabled: b
         }
         .to_string()
     };
+    let chips = Reaction::ALL
+        .into_iter()
+        .map(|r| {
+            let c = counts.iter().find(|c| c.reaction == r);
+            let n = c.map(|c| c.count).unwrap_or(0);
+            let mine = c.is_some_and(|c| c.mine);
+            let text = if n > 0 {
+                format!("{} · {n}", label(r))
+            } else {
+                label(r)
+            };
+            (r, n, mine, text)
+        })
+        .collect::<Vec<_>>();
+    if enabled {
+        let url = <super::React as leptos::server_fn::ServerFn>::url();
+        view! {
+            <form method="post" action=url class="reactions">
+                <input type="hidden" name="case_id" value=case_id.to_string() />
+                <input type="hidden" name="reply_id" value=reply_id.to_string() />
+                {chips.into_iter().map(|(r, _, mine, text)| view! {
+                    <button type="submit" name="reaction" value=r.as_str() class="chip" aria-pressed=mine.to_string()>{text}</button>
+                }).collect_view()}
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="reactions">
+                {chips.into_iter().filter(|c| c.1 > 0).map(|(_, _, _, text)| view! { <span class="chip">{text}</span> }).collect_view()}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// Reporting a post (or the case itself, `post=0`) to the facilitators:
+/// a page of its own, so that the thread does not carry a form per post.
+#[component]
+pub fn CaseReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let id = id_param();
+    let query = use_query_map();
+    let post = Memo::new(move |_| {
+        query
+            .read()
+            .get("post")
+            .and_then(|r| r.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let report = ServerAction::<super::ReportPost>::new();
+    let reason = kept("reason");
     view! {
-        <div class="reactions">
-            {Reaction::ALL.into_iter().map(|r| {
-                let c = counts.iter().find(|c| c.reaction == r).cloned();
-                let n = c.as_ref().map(|c| c.count).unwrap_or(0);
-                let mine = c.is_some_and(|c| c.mine);
-                let text = if n > 0 { format!("{} · {n}", label(r)) } else { label(r) };
-                if enabled {
-                    view! {
-                        <ActionForm action=react attr:class="inline">
-                            <input type="hidden" name="case_id" value=case_id.to_string() />
-                            <input type="hidden" name="reply_id" value=reply_id.to_string() />
-                            <input type="hidden" name="reaction" value=r.as_str() />
-                            <button type="submit" class="chip" aria-pressed=mine.to_string()>{text}</button>
-                        </ActionForm>
-                    }.into_any()
-                } else {
-                    (n > 0).then(|| view! { <span class="chip">{text}</span> }).into_any()
-                }
-            }).collect_view()}
-        </div>
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cases.report).to_string()) />
+        <RequireUser children=move |_me| {
+            let (case_id, rid) = (id.get_untracked(), post.get_untracked());
+            let back = if rid == 0 { format!("/cases/{case_id}") } else { format!("/cases/{case_id}#post-{rid}") };
+            view! {
+                <section class="page narrow">
+                    <p><A href=back>{t!(i18n, cases.back_to_case)}</A></p>
+                    <h1>{t!(i18n, cases.report)}</h1>
+                    <p class="lead">{t!(i18n, cases.report_hint)}</p>
+                    <ActionForm action=report attr:class="stack card">
+                        <ActionError action=report />
+                        <input type="hidden" name="case_id" value=case_id.to_string() />
+                        <input type="hidden" name="reply_id" value=rid.to_string() />
+                        <label for="reason">{t!(i18n, cases.report_reason)}</label>
+                        <textarea id="reason" name="reason" rows="4" maxlength="1000" required>{reason.get_untracked()}</textarea>
+                        <button type="submit" class="button primary">{t!(i18n, cases.report_send)}</button>
+                    </ActionForm>
+                </section>
+            }
+        } />
     }
 }
 
 #[component]
-fn ReportForm(case_id: i64, reply_id: i64) -> impl IntoView {
+fn ReportLink(case_id: i64, reply_id: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let report = ServerAction::<super::ReportPost>::new();
-    let id = format!("reason-{reply_id}");
     view! {
-        <details class="report">
-            <summary>{t!(i18n, cases.report)}</summary>
-            <ActionForm action=report attr:class="stack">
-                <ActionError action=report />
-                <input type="hidden" name="case_id" value=case_id.to_string() />
-                <input type="hidden" name="reply_id" value=reply_id.to_string() />
-                <label for=id.clone()>{t!(i18n, cases.report_reason)}</label>
-                <textarea id=id name="reason" rows="3" maxlength="1000"></textarea>
-                <button type="submit" class="button">{t!(i18n, cases.report_send)}</button>
-            </ActionForm>
-        </details>
+        <a class="report" href=format!("/cases/{case_id}/report?post={reply_id}")>{t!(i18n, cases.report)}</a>
     }
 }
 
@@ -609,7 +651,7 @@ fn Thread(t: super::ThreadView) -> impl IntoView {
                 })}
             </div>
             {(t.status == CaseStatus::Closed).then(|| view! { <p class="alert warn" role="status">{t!(i18n, cases.closed_note)}</p> })}
-            <ReportForm case_id reply_id=0 />
+            <ReportLink case_id reply_id=0 />
             <h2>{t!(i18n, cases.replies_title, count = move || n_replies)}</h2>
             <ol class="replies">
                 {t.replies.clone().into_iter().map(|r| {
@@ -628,7 +670,7 @@ fn Thread(t: super::ThreadView) -> impl IntoView {
                             <div class="markdown" inner_html=r.body_html.clone()></div>
                             <Reactions case_id reply_id=rid counts=r.reactions.clone() enabled=live />
                             {(r.mine && live).then(|| view! { <EditReplyForm case_id reply_id=rid body=r.body.clone() /> })}
-                            <ReportForm case_id reply_id=rid />
+                            <ReportLink case_id reply_id=rid />
                         </li>
                     }
                 }).collect_view()}
