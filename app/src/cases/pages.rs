@@ -617,6 +617,31 @@ fn Thread(t: super::ThreadView) -> impl IntoView {
         let k = kept("body").get_untracked();
         if k.is_empty() { t.reply_draft.clone() } else { k }
     };
+    // The posts are rendered to HTML here, synchronously. Under the page's
+    // async renderer every element of every post became a future that was
+    // moved and joined; for a hundred replies that cost several times more
+    // than everything else on the page.
+    let replies_html = t.replies.into_iter().map(|r| {
+        let role = role_text(i18n, &r.role);
+        let rid = r.id;
+        view! {
+            <li id=format!("post-{rid}") class=pick(r.reflection, "reply reflection", "reply")>
+                <p class="meta">
+                    <strong>{r.author.clone()}</strong>
+                    {(!role.is_empty()).then(|| view! { " " <span class="badge">{role}</span> })}
+                    {r.reflection.then(|| view! { " " <span class="badge reflection">{t!(i18n, cases.reflection)}</span> })}
+                    {r.phase.clone().map(|p| view! { " " <span class="badge phase">{p}</span> })}
+                    " · " {r.at.clone()}
+                    {r.edited.then(|| view! { " · " <A href=format!("/cases/{case_id}/history?reply={rid}")>{t!(i18n, cases.edited)}</A> })}
+                </p>
+                <div class="markdown" inner_html=r.body_html.clone()></div>
+                <Reactions case_id reply_id=rid counts=r.reactions.clone() enabled=live />
+                {(r.mine && live).then(|| view! { <EditReplyForm case_id reply_id=rid body=r.body.clone() /> })}
+                <ReportLink case_id reply_id=rid />
+            </li>
+        }
+    }).collect_view()
+    .to_html();
     view! {
         <PageTitle text=Signal::derive(move || title.clone()) />
         <article class="page case-thread">
@@ -653,28 +678,7 @@ fn Thread(t: super::ThreadView) -> impl IntoView {
             {(t.status == CaseStatus::Closed).then(|| view! { <p class="alert warn" role="status">{t!(i18n, cases.closed_note)}</p> })}
             <ReportLink case_id reply_id=0 />
             <h2>{t!(i18n, cases.replies_title, count = move || n_replies)}</h2>
-            <ol class="replies">
-                {t.replies.clone().into_iter().map(|r| {
-                    let role = role_text(i18n, &r.role);
-                    let rid = r.id;
-                    view! {
-                        <li id=format!("post-{rid}") class=pick(r.reflection, "reply reflection", "reply")>
-                            <p class="meta">
-                                <strong>{r.author.clone()}</strong>
-                                {(!role.is_empty()).then(|| view! { " " <span class="badge">{role}</span> })}
-                                {r.reflection.then(|| view! { " " <span class="badge reflection">{t!(i18n, cases.reflection)}</span> })}
-                                {r.phase.clone().map(|p| view! { " " <span class="badge phase">{p}</span> })}
-                                " · " {r.at.clone()}
-                                {r.edited.then(|| view! { " · " <A href=format!("/cases/{case_id}/history?reply={rid}")>{t!(i18n, cases.edited)}</A> })}
-                            </p>
-                            <div class="markdown" inner_html=r.body_html.clone()></div>
-                            <Reactions case_id reply_id=rid counts=r.reactions.clone() enabled=live />
-                            {(r.mine && live).then(|| view! { <EditReplyForm case_id reply_id=rid body=r.body.clone() /> })}
-                            <ReportLink case_id reply_id=rid />
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            <ol class="replies" inner_html=replies_html></ol>
             {t.may_reply.then(|| view! {
                 <section id="reply" class="card" aria-labelledby="reply-title">
                     <h2 id="reply-title">{t!(i18n, cases.reply_title)}</h2>
