@@ -69,7 +69,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(kring_app::accounts::auth::RequestUser::default());
+        }
     };
     let sessions = SessionManagerLayer::new(kring_app::accounts::session_store::DbSessionStore::new(
         state.db.clone(),

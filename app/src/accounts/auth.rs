@@ -26,11 +26,44 @@ pub(crate) async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// The signed-in person, looked up once per request: the layout, the page
+/// and the page's data all ask, and each lookup is a database round trip.
+/// The server provides a fresh one for every request; signing in or out
+/// empties it.
+#[derive(Clone, Default)]
+pub struct RequestUser(std::sync::Arc<std::sync::Mutex<Option<Option<user::Model>>>>);
+
+impl RequestUser {
+    fn get(&self) -> Option<Option<user::Model>> {
+        self.0.lock().ok().and_then(|known| known.clone())
+    }
+
+    fn set(&self, value: Option<Option<user::Model>>) {
+        if let Ok(mut known) = self.0.lock() {
+            *known = value;
+        }
+    }
+}
+
+fn forget_current_user() {
+    if let Some(cache) = leptos::prelude::use_context::<RequestUser>() {
+        cache.set(None);
+    }
+}
+
 /// The signed-in person of this request, if any.
 pub async fn current_user() -> Result<Option<user::Model>, AppError> {
+    let cache = leptos::prelude::use_context::<RequestUser>();
+    if let Some(known) = cache.as_ref().and_then(RequestUser::get) {
+        return Ok(known);
+    }
     let session = session().await?;
     let st = app_state()?;
-    user_of(&session, &st.db).await
+    let found = user_of(&session, &st.db).await?;
+    if let Some(cache) = cache {
+        cache.set(Some(found.clone()));
+    }
+    Ok(found)
 }
 
 /// The person a sign-in session belongs to, if it is still valid (also for
@@ -57,6 +90,7 @@ pub async fn user_of(
 
 /// Signs `user` in on a fresh session id (no fixation).
 pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), AppError> {
+    forget_current_user();
     let session = session().await?;
     session.cycle_id().await?;
     let now = time::OffsetDateTime::now_utc();
@@ -71,6 +105,7 @@ pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), App
 }
 
 pub async fn end_session() -> Result<(), AppError> {
+    forget_current_user();
     session().await?.flush().await?;
     Ok(())
 }
