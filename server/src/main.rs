@@ -7,9 +7,6 @@ use clap::{Parser, Subcommand};
 use kring_app::accounts::domain::{self, NewUser};
 use kring_server::{Config, demo, http, tasks};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "kring",
