@@ -272,6 +272,21 @@ test('a case is anonymised, checked by a facilitator, reflected on and read with
   assert.ok(await reflection.locator('.badge', { hasText: /^reflectie$/ }).isVisible(), 'marked as a reflection');
   await check(reader, 'case page (reader)');
 
+  // The reader thanks the author (a plain form per post) and reports the
+  // reflection to the facilitators on the report page.
+  await reader.locator('.case-thread > form.reactions').getByRole('button', { name: 'Dank je' }).click();
+  await reader
+    .locator('.case-thread > form.reactions')
+    .getByRole('button', { name: 'Dank je · 1', pressed: true })
+    .waitFor();
+  await reflection.getByRole('link', { name: 'Melden aan de procesbegeleiders' }).click();
+  await reader.getByRole('heading', { name: 'Melden aan de procesbegeleiders', level: 1 }).waitFor();
+  await check(reader, 'report page');
+  await reader.getByLabel('Wat is er aan de hand?').fill('Ik wil dit even laten nakijken.');
+  await reader.getByRole('button', { name: 'Melden', exact: true }).click();
+  await reader.getByRole('status').filter({ hasText: 'Gemeld aan de procesbegeleiders' }).waitFor();
+  assert.equal(new URL(reader.url()).pathname, `/cases/${caseId}`);
+
   // The author's raw draft stays with the author.
   const res = await reader.goto(`${kring.base}/cases/${caseId}/edit`);
   assert.equal(res.status(), 404);
