@@ -12,7 +12,7 @@ use crate::accounts::{self, Me};
 use crate::errors::AppError;
 use crate::i18n::*;
 use crate::ui::{Layout, NotFound};
-use crate::{cases, library, networks, sessions, ui};
+use crate::{cases, library, networks, search, sessions, ui};
 
 /// The HTML document around the app (server side only renders it).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -87,6 +87,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/networks/:slug/cases/review") view=cases::CaseReviewPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug/cases/audit") view=cases::CaseAuditPage ssr=SsrMode::Async />
                             <Route path=path!("/library") view=library::LibraryPage ssr=SsrMode::Async />
+                            <Route path=path!("/library/new") view=library::NewPracticePage ssr=SsrMode::Async />
+                            <Route path=path!("/library/:slug") view=library::PracticePage ssr=SsrMode::Async />
+                            <Route path=path!("/library/:slug/edit") view=library::EditPracticePage ssr=SsrMode::Async />
+                            <Route path=path!("/library/:slug/history") view=library::PracticeHistoryPage ssr=SsrMode::Async />
+                            <Route path=path!("/search") view=search::SearchPage ssr=SsrMode::Async />
                         </Routes>
                     </Layout>
                 </WithAuth>

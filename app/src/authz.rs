@@ -285,6 +285,63 @@ pub fn may_write_case(actor: &Actor, network: NetworkId, author: Option<UserId>)
         )
 }
 
+/// [`may`] for a library practice, which may belong to no network (public
+/// practices imported or written by platform admins): those are read by
+/// anyone, written by admins and reflected on by any expert-by-experience.
+pub fn may_on_practice(
+    actor: &Actor,
+    action: Action,
+    network: Option<NetworkId>,
+    visibility: Visibility,
+    author: Option<UserId>,
+) -> bool {
+    match network {
+        Some(network) => may(
+            actor,
+            action,
+            Target::Resource {
+                network,
+                kind: ResourceKind::Practice,
+                visibility,
+                author,
+            },
+        ),
+        None => match action {
+            Action::Read => visibility == Visibility::Public,
+            Action::Create | Action::Edit => actor.is_admin,
+            Action::Reflect => actor
+                .roles
+                .values()
+                .any(|r| *r == NetworkRole::ExpertByExperience),
+            _ => false,
+        },
+    }
+}
+
+/// The networks whose `kind` resources with network visibility the actor
+/// may read: what a search filters on inside the index (never after it).
+pub fn readable_networks(actor: &Actor, kind: ResourceKind) -> Vec<NetworkId> {
+    let mut ids: Vec<NetworkId> = actor
+        .roles
+        .keys()
+        .copied()
+        .filter(|n| {
+            may(
+                actor,
+                Action::Read,
+                Target::Resource {
+                    network: *n,
+                    kind,
+                    visibility: Visibility::Network,
+                    author: None,
+                },
+            )
+        })
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// [`may`] for request handlers: a refusal reads exactly like a missing
 /// resource, so nobody learns that an id exists.
 pub fn check(actor: &Actor, action: Action, target: Target) -> Result<(), AppError> {

@@ -48,6 +48,12 @@ pub enum Field {
     Retention,
     Statement,
     Label,
+    Summary,
+    Body,
+    Themes,
+    Organisation,
+    Contact,
+    Reflection,
 }
 
 /// What is wrong with a field.

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod errors;
 pub mod library;
 pub mod networks;
+pub mod search;
 pub mod sessions;
 pub mod ui;
 

@@ -12,6 +12,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rendered calendar feeds, checked for changes on every request.
     pub feeds: Arc<crate::sessions::feeds::FeedCache>,
+    /// This node's search index (kept current from the outbox).
+    pub search: Arc<crate::search::index::SearchIndex>,
 }
 
 /// The runtime settings the app layer needs (the server owns the rest).

@@ -317,7 +317,27 @@ pub async fn load(db: &DatabaseConnection, password: &str) -> Result<usize, AppE
         }
     }
     tx.commit().await?;
+    created += demo_practices(db).await?;
     Ok(created)
+}
+
+/// The pilot sites' good practices (once: when the library is empty).
+pub const PRACTICES: &str = include_str!("../demo/practices.jsonl");
+
+async fn demo_practices(db: &DatabaseConnection) -> Result<usize, AppError> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    if kring_app::library::entity::practice::Entity::find()
+        .count(db)
+        .await?
+        > 0
+    {
+        return Ok(0);
+    }
+    let report = kring_app::library::jsonl::import(db, PRACTICES.as_bytes(), None, |_| {}).await?;
+    for (line, problem) in &report.errors {
+        tracing::warn!(line, problem, "demo practice skipped");
+    }
+    Ok(report.created as usize)
 }
 
 struct DemoCase {

@@ -51,9 +51,14 @@ fn default_site_dir() -> String {
     }
 }
 
-pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
+pub fn app_state(
+    config: &Config,
+    db: sea_orm::DatabaseConnection,
+    search: Arc<kring_app::search::index::SearchIndex>,
+) -> AppState {
     AppState {
         db,
+        search,
         settings: Arc::new(Settings {
             base_url: config.base_url.clone(),
         }),

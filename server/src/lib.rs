@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod library_cli;
 pub mod mail;
 pub mod tasks;
 

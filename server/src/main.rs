@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kring_app::accounts::domain::{self, NewUser};
-use kring_server::{Config, demo, http, tasks};
+use kring_server::{Config, demo, http, library_cli, tasks};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +44,44 @@ enum Command {
         #[arg(long)]
         jsonl: bool,
     },
+    /// Import or export library practices as JSON lines.
+    Practices {
+        #[command(subcommand)]
+        command: PracticesCommand,
+    },
+    /// Print the sanitised HTML Kring shows for the Markdown on standard
+    /// input (the one rendering path of practices, cases, agendas and
+    /// minutes). Needs no database.
+    Markdown,
+    /// Search the library (and cases, for a member) like the search page.
+    Search {
+        query: String,
+        /// Print {"total","took_ms","results":[{"slug","title","snippet","score"}]}.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Search as this person (default: an anonymous visitor).
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_email: Option<String>,
+    },
+    /// Rebuild the search index of this data directory from the database.
+    Reindex,
+}
+
+#[derive(Subcommand)]
+enum PracticesCommand {
+    /// Upsert practices by slug from a JSON-lines file ("-": standard
+    /// input). Bad lines are reported by number and skipped; the exit code
+    /// is 1 when any line was skipped.
+    Import {
+        file: String,
+        /// The network of lines with "visibility":"network" and no "network".
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Write every practice as JSON lines to standard output.
+    Export,
 }
 
 #[derive(Subcommand)]
@@ -72,6 +110,15 @@ fn main() -> ExitCode {
     // database or runtime needed.
     if let Command::Anonymise { jsonl } = cli.command {
         return match anonymise(jsonl) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("kring: {msg}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Command::Markdown = cli.command {
+        return match kring_server::library_cli::markdown() {
             Ok(()) => ExitCode::SUCCESS,
             Err(msg) => {
                 eprintln!("kring: {msg}");
@@ -137,8 +184,10 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(config.bind)
                 .await
                 .map_err(|e| format!("KRING_BIND: cannot listen on {}: {e}", config.bind))?;
+            let search = tasks::open_search(&config.data_dir, &db, true).await?;
+            tasks::spawn_search(db.clone(), search.clone());
             let options = http::leptos_options(&config);
-            let state = http::app_state(&config, db.clone());
+            let state = http::app_state(&config, db.clone(), search);
             let router = http::router(state, options);
             let mailer =
                 kring_server::mail::Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
@@ -149,7 +198,34 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("server error: {e}"))?;
         }
-        Command::Anonymise { .. } => unreachable!("handled in main before the configuration is loaded"),
+        Command::Anonymise { .. } | Command::Markdown => {
+            unreachable!("handled in main before the configuration is loaded")
+        }
+        Command::Practices { command } => {
+            let db = open_db(&config).await?;
+            match command {
+                PracticesCommand::Import { file, network } => {
+                    let complete = library_cli::import(&config, &db, &file, network.as_deref()).await?;
+                    if !complete {
+                        return Err("some lines were skipped (see above)".into());
+                    }
+                }
+                PracticesCommand::Export => library_cli::export(&db).await?,
+            }
+        }
+        Command::Search {
+            query,
+            json,
+            limit,
+            as_email,
+        } => {
+            let db = open_db(&config).await?;
+            library_cli::search(&config, &db, &query, json, limit, as_email.as_deref()).await?;
+        }
+        Command::Reindex => {
+            let db = open_db(&config).await?;
+            library_cli::reindex(&config, &db).await?;
+        }
         Command::User { command } => {
             let db = open_db(&config).await?;
             match command {

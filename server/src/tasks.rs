@@ -1,7 +1,12 @@
 //! Background housekeeping: expired sign-in sessions, old throttle rows,
-//! and the retention purge of cases (content deleted, the purge logged).
+//! and the retention purge of cases (content deleted, the purge logged);
+//! and this node's search index, kept current from the outbox.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use kring_app::search::index::SearchIndex;
+use kring_app::search::outbox;
 
 use sea_orm::DatabaseConnection;
 use tower_sessions::ExpiredDeletion;
@@ -26,4 +31,33 @@ pub fn spawn_housekeeping(db: DatabaseConnection) -> tokio::task::JoinHandle<()>
             }
         }
     })
+}
+
+/// Opens this node's search index under the data directory and brings it
+/// up to date (rebuilt when new or of an older schema). `must_write`: the
+/// server needs to own the index; a command-line search may only read it
+/// while a server runs.
+pub async fn open_search(
+    data_dir: &std::path::Path,
+    db: &DatabaseConnection,
+    must_write: bool,
+) -> Result<Arc<SearchIndex>, String> {
+    let dir = data_dir.join("search");
+    let index = SearchIndex::open(&dir).map_err(|e| format!("search index in {}: {e}", dir.display()))?;
+    if must_write && !index.writable() {
+        return Err(format!(
+            "search index in {}: another kring process keeps it (one server per data directory)",
+            dir.display()
+        ));
+    }
+    let index = Arc::new(index);
+    outbox::prepare(db, &index)
+        .await
+        .map_err(|e| format!("search index: {e}"))?;
+    Ok(index)
+}
+
+/// Applies the search outbox to this node's index, continuously.
+pub fn spawn_search(db: DatabaseConnection, index: Arc<SearchIndex>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(outbox::run(db, index))
 }

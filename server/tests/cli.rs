@@ -210,3 +210,197 @@ fn anonymise_jsonl_echoes_ids_and_names_a_bad_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 1") && err.contains("id"), "{err}");
 }
+
+#[test]
+fn markdown_prints_exactly_the_sanitised_html() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kring.toml"), "bind = 3000\n").unwrap();
+    let out = run_with_stdin(
+        kring(dir.path()).arg("markdown"),
+        "# Aanpak\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        html,
+        kring_app::ui::markdown::to_safe_html(
+            "# Aanpak\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+        )
+    );
+    assert!(
+        html.contains("<h1>Aanpak</h1>") && html.contains("<table>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("href=\"javascript") && !html.contains("onerror"),
+        "{html}"
+    );
+}
+
+fn search_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = kring(dir)
+        .arg("search")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn practices_import_search_export_and_reindex() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kring(dir.path()).arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.path().join("extra.jsonl");
+    std::fs::write(
+        &file,
+        [
+            r#"{"slug":"zwembadpas-voor-gezinnen","title":"Zwembadpas voor gezinnen","summary":"Gratis zwemmen.","body_markdown":"Een **zwembadpas** via de sportdienst.","themes":["vrije tijd"],"municipalities":["Mol"],"organisation":"Sportdienst Mol","visibility":"public"}"#,
+            r#"{"slug":"kapot""#,
+            r#"{"slug":"buurtkwartet","title":"Buurtkwartet","summary":"","body_markdown":"Een kwartetavond met buren.","themes":["sociaal netwerk"],"municipalities":[],"organisation":"","visibility":"network"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = kring(dir.path())
+        .args(["practices", "import"])
+        .arg(&file)
+        .args(["--network", "lerend-netwerk-lokale-gezinscoaches"])
+        .output()
+        .unwrap();
+    // A bad line is named and skipped; the others are in, and searchable
+    // as soon as the command returns.
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2:") && err.contains("2 new"), "{err}");
+
+    let found = search_json(dir.path(), &["zwembadpass"]);
+    assert_eq!(found["results"][0]["slug"], "zwembadpas-voor-gezinnen", "{found}");
+    assert!(
+        found["took_ms"].as_f64().is_some() && found["total"].as_u64() == Some(1),
+        "{found}"
+    );
+    let hit = found["results"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = hit.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["score", "slug", "snippet", "title"]);
+    // The network practice: only for its members.
+    assert_eq!(search_json(dir.path(), &["kwartetavond"])["total"], 0);
+    let member = search_json(
+        dir.path(),
+        &["kwartetavond", "--as", "coordinator.leuven@kring.demo"],
+    );
+    assert_eq!(member["results"][0]["slug"], "buurtkwartet", "{member}");
+    let other = search_json(dir.path(), &["kwartetavond", "--as", "coach@kring.demo"]);
+    assert_eq!(other["total"], 0, "another network's coach");
+    let limited = search_json(dir.path(), &["", "--limit", "3"]);
+    assert_eq!(limited["results"].as_array().unwrap().len(), 3);
+
+    let out = kring(dir.path()).args(["practices", "export"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 72, "70 demo practices and 2 imported");
+    assert!(text.lines().any(|l| l.contains("\"slug\":\"buurtkwartet\"")
+        && l.contains("\"network\":\"lerend-netwerk-lokale-gezinscoaches\"")));
+
+    // A rebuilt index answers the same.
+    let before = search_json(dir.path(), &["zwembadpas"]);
+    assert_eq!(before["results"][0]["slug"], "zwembadpas-voor-gezinnen");
+    std::fs::remove_dir_all(dir.path().join("search")).unwrap();
+    let out = kring(dir.path()).arg("reindex").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("documents indexed"));
+    let after = search_json(dir.path(), &["zwembadpas"]);
+    assert_eq!(after["total"], before["total"]);
+    assert_eq!(after["results"][0]["slug"], "zwembadpas-voor-gezinnen");
+}
+
+/// A plain HTTP GET on loopback (the body), or None while nothing answers.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned())
+}
+
+fn serve(dir: &std::path::Path, port: u16) -> std::process::Child {
+    let child = kring(dir)
+        .env("KRING_BIND", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while http_get(port, "/").is_none() {
+        assert!(std::time::Instant::now() < deadline, "kring serve did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child
+}
+
+#[test]
+fn a_practice_committed_before_a_crash_is_found_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kring(dir.path()).arg("demo").output().unwrap().status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = serve(dir.path(), port);
+    // Frozen: it keeps the index (and its lock) but applies nothing.
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &server.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"slug":"ijsbaan-op-woensdag","title":"IJsbaan op woensdag","summary":"","body_markdown":"Schaatsen (uniekwoord) met de hele klas.","themes":["vrije tijd"],"municipalities":[],"organisation":"","visibility":"public"}"#,
+    )
+    .unwrap();
+    let out = kring(dir.path())
+        .args(["practices", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("running server"),
+        "the import left the index to the server: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The crash: committed in the database, never applied to the index.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let mut server = serve(dir.path(), port);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let body = http_get(port, "/api/search?q=uniekwoord").unwrap_or_default();
+        if body.contains("ijsbaan-op-woensdag") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not found after the restart: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

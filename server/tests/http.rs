@@ -37,8 +37,12 @@ async fn start_with(demo_data: bool) -> TestServer {
     if demo_data {
         demo::load(&db, PASSWORD).await.expect("demo");
     }
+    let search = kring_server::tasks::open_search(dir.path(), &db, true)
+        .await
+        .expect("search index");
+    kring_server::tasks::spawn_search(db.clone(), search.clone());
     let router = http::router(
-        http::app_state(&config, db.clone()),
+        http::app_state(&config, db.clone(), search),
         http::leptos_options(&config),
     );
     tokio::spawn(async move {
@@ -1571,4 +1575,192 @@ async fn a_reader_reacts_and_reports_without_javascript() {
         .await;
     let (_, page) = get_text(&facilitator, srv.url(&format!("{list}/review"))).await;
     assert!(page.contains(reason), "the facilitators see the report");
+}
+
+/// `GET /api/search` as JSON.
+async fn search_json(srv: &TestServer, client: &Client, query: &str) -> serde_json::Value {
+    let res = client
+        .get(srv.url("/api/search"))
+        .query(&[("q", query)])
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.expect("json")
+}
+
+fn slugs(found: &serde_json::Value) -> Vec<String> {
+    found["results"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h["slug"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_newcomer_browses_and_searches_the_library_without_an_account() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let srv = start().await;
+    let client = browser();
+    // Browsing: every public demo practice, theme counts as links.
+    let (status, page) = get_text(&client, srv.url("/library")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Huisvesting") && page.contains("/library?theme=huisvesting"),
+        "{page}"
+    );
+    let all = search_json(&srv, &client, "").await;
+    assert_eq!(all["total"], 60, "the public demo practices");
+    // A typo still finds housing; a network practice never shows.
+    let found = search_json(&srv, &client, "huisvesing").await;
+    assert!(found["total"].as_u64().unwrap_or(0) > 0, "{found}");
+    let first = slugs(&found)[0].clone();
+    let (status, page) = get_text(&client, srv.url(&format!("/library/{first}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("class=\"markdown\""));
+    // Filter by theme, without JavaScript: a plain GET with the results.
+    let (status, page) = get_text(&client, srv.url("/library?q=school&theme=onderwijs")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("aria-current=\"true\""),
+        "the chosen theme is marked"
+    );
+    // Queries that would break a query parser answer normally.
+    for q in ["\"unclosed", "AND AND", &"x".repeat(2000), ""] {
+        let (status, page) = get_text(&client, format!("{}?q={}", srv.url("/search"), q)).await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+        assert!(!page.contains("role=\"alert\""), "{q}: {}", alert_of(&page));
+    }
+    // The network's practices: not found for a visitor, even by address.
+    let network_only = kring_app::library::entity::practice::Entity::find()
+        .filter(kring_app::library::entity::practice::Column::Visibility.eq("network"))
+        .one(&srv.db)
+        .await
+        .unwrap()
+        .expect("a network practice in the demo");
+    let (status, _) = get_text(&client, srv.url(&format!("/library/{}", network_only.slug))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let words = network_only.title.clone();
+    assert!(!slugs(&search_json(&srv, &client, &words).await).contains(&network_only.slug));
+    // ... and members find it.
+    srv.sign_in(&client, "coordinator.leuven@kring.demo", PASSWORD, false)
+        .await;
+    assert!(slugs(&search_json(&srv, &client, &words).await).contains(&network_only.slug));
+}
+
+#[tokio::test]
+async fn a_coach_writes_edits_compares_and_restores_a_practice_without_javascript() {
+    let srv = start().await;
+    let client = browser();
+    srv.sign_in(&client, "coordinator.leuven@kring.demo", PASSWORD, false)
+        .await;
+    let (status, page) = get_text(&client, srv.url("/library/new")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"themes[0]\""), "theme checkboxes");
+    // A bad post (no themes) returns to the form with the error and the text.
+    let body = "## Aanpak\n\n| Stap | Wie |\n|---|---|\n| Zwemles regelen | sportdienst |";
+    let mut form = vec![
+        ("network", "lerend-netwerk-lokale-gezinscoaches"),
+        ("title", "Zwemlessen voor elk kind"),
+        ("summary", "Gratis zwemles via de sportdienst."),
+        ("body", body),
+        ("municipalities", "Leuven"),
+        ("organisation", "Sportdienst Leuven"),
+        ("visibility", "public"),
+    ];
+    let res = srv
+        .form_post(&client, "/api/create_practice", "/library/new", &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = location(&res);
+    assert!(
+        back.starts_with("/library/new") && back.contains("Zwemlessen"),
+        "{back}"
+    );
+    let (_, page) = get_text(&client, srv.url(&back)).await;
+    assert!(alert_of(&page).contains("Levensdomeinen"), "{}", alert_of(&page));
+    assert!(page.contains("Zwemlessen voor elk kind"), "the title is kept");
+
+    form.push(("themes[6]", "vrije-tijd"));
+    let res = srv
+        .form_post(&client, "/api/create_practice", "/library/new", &form)
+        .await;
+    assert_eq!(location(&res), "/library/zwemlessen-voor-elk-kind");
+    let (status, page) = get_text(&client, srv.url("/library/zwemlessen-voor-elk-kind")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<table>") && page.contains("Vrije tijd"), "{page}");
+
+    // Searchable within a second (the outbox task applies it).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        if slugs(&search_json(&srv, &client, "zwemles").await)
+            .contains(&"zwemlessen-voor-elk-kind".to_owned())
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not searchable after 1 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Edit: a second revision, the diff shows the change, restore brings
+    // the first text back as a third.
+    let mut edit = vec![("slug", "zwemlessen-voor-elk-kind")];
+    let new_body = format!("{body}\n\nOok voor ouders: zwemles op zaterdag.");
+    edit.extend(
+        form.iter()
+            .filter(|(k, _)| *k != "network" && *k != "body")
+            .copied(),
+    );
+    edit.push(("body", new_body.as_str()));
+    let res = srv
+        .form_post(
+            &client,
+            "/api/update_practice",
+            "/library/zwemlessen-voor-elk-kind/edit",
+            &edit,
+        )
+        .await;
+    assert_eq!(location(&res), "/library/zwemlessen-voor-elk-kind");
+    let (_, page) = get_text(&client, srv.url("/library/zwemlessen-voor-elk-kind/history")).await;
+    assert!(
+        page.contains("class=\"added\"") && page.contains("zwemles op zaterdag"),
+        "{page}"
+    );
+    let res = srv
+        .form_post(
+            &client,
+            "/api/restore_practice",
+            "/library/zwemlessen-voor-elk-kind/history",
+            &[("slug", "zwemlessen-voor-elk-kind"), ("number", "1")],
+        )
+        .await;
+    assert_eq!(location(&res), "/library/zwemlessen-voor-elk-kind/history");
+    let (_, page) = get_text(&client, srv.url("/library/zwemlessen-voor-elk-kind")).await;
+    assert!(
+        !page.contains("zwemles op zaterdag") && page.contains("Versie 3"),
+        "{page}"
+    );
+
+    // Another network's coach cannot edit it.
+    let other = browser();
+    srv.sign_in(&other, "coach@kring.demo", PASSWORD, false).await;
+    let res = srv
+        .form_post(
+            &other,
+            "/api/update_practice",
+            "/library/zwemlessen-voor-elk-kind/edit",
+            &edit,
+        )
+        .await;
+    assert_ne!(res.status(), StatusCode::OK);
+    let unchanged = kring_app::library::domain::find(&srv.db, "zwemlessen-voor-elk-kind")
+        .await
+        .expect("practice");
+    assert_eq!(unchanged.revision, 3, "another network's coach changed nothing");
+    let (status, _) = get_text(&other, srv.url("/library/zwemlessen-voor-elk-kind/edit")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

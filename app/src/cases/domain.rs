@@ -649,6 +649,8 @@ pub async fn publish_case<C: ConnectionTrait + TransactionTrait>(
         am.published_at = Set(Some(now));
     }
     let saved = am.update(&tx).await?;
+    // Readers' text changed (or left the readers): the index follows.
+    crate::search::outbox::record(&tx, crate::search::outbox::Kind::Case, saved.id).await?;
     if next == CaseStatus::InReview {
         let link = format!(
             "{}/networks/{}/cases/review",
@@ -1384,6 +1386,8 @@ async fn purge_one<C: ConnectionTrait>(
         .exec(db)
         .await?;
     case::Entity::delete_by_id(c.id).exec(db).await?;
+    // Every node's search index drops it (the outbox outlives the case).
+    crate::search::outbox::record(db, crate::search::outbox::Kind::Case, c.id).await?;
     purge::ActiveModel {
         case_id: Set(c.id),
         network_id: Set(c.network_id),
@@ -1534,6 +1538,7 @@ pub async fn decide_review<C: ConnectionTrait + TransactionTrait>(
         am.review_comment = Set(Some(comment));
     }
     let saved = am.update(&tx).await?;
+    crate::search::outbox::record(&tx, crate::search::outbox::Kind::Case, saved.id).await?;
     if first_publication && saved.invites_reflection {
         invite_experts(&tx, &saved, base_url).await?;
     }

@@ -7,17 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{CaseStatus, CaseSummary, CheckView, Choice, EntityView, Reaction, ReactionCount};
-use crate::errors::AppError;
 use crate::i18n::*;
-use crate::ui::form::kept;
-use crate::ui::{ActionError, NotFound, PageTitle, RequireUser};
-
-fn failed(err: AppError) -> AnyView {
-    match err {
-        AppError::NotFound => view! { <NotFound /> }.into_any(),
-        err => view! { <section class="page"><div class="alert error" role="alert"><crate::ui::ErrorText err /></div></section> }.into_any(),
-    }
-}
+use crate::ui::form::{kept, kept_or};
+use crate::ui::{ActionError, PageTitle, RequireUser, failed};
 
 fn pick(yes: bool, a: &'static str, b: &'static str) -> &'static str {
     if yes { a } else { b }
@@ -41,15 +33,6 @@ fn id_param() -> Memo<i64> {
             .get("id")
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
-    })
-}
-
-/// A typed value kept after a failed post, else `initial`.
-fn kept_or(name: &'static str, initial: String) -> Signal<String> {
-    let typed = kept(name);
-    Signal::derive(move || {
-        let t = typed.get();
-        if t.is_empty() { initial.clone() } else { t }
     })
 }
 

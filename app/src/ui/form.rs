@@ -20,6 +20,15 @@ pub fn kept(name: &'static str) -> Signal<String> {
     })
 }
 
+/// A typed value kept after a failed post, else `initial`.
+pub fn kept_or(name: &'static str, initial: String) -> Signal<String> {
+    let typed = kept(name);
+    Signal::derive(move || {
+        let t = typed.get();
+        if t.is_empty() { initial.clone() } else { t }
+    })
+}
+
 /// Only local paths are followed after sign-in (no open redirects).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {

@@ -218,3 +218,147 @@ pub fn ReplyAutosave(case_id: i64, body: String, words: Vec<String>) -> impl Int
         </div>
     }
 }
+
+/// One search result as the search island shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LiveHit {
+    pub href: String,
+    pub title: String,
+    /// Escaped text with the matches in `<b>` (built by the server).
+    pub snippet: String,
+    pub badge: String,
+}
+
+/// The search form and its results. Without JavaScript it is a plain GET
+/// form and the server's results; with it, the results follow the typing
+/// (after a short pause), through the same JSON endpoint. `filters` are
+/// the (name, value) pairs kept as hidden fields. `words`: label,
+/// placeholder, submit, "{n} results" (with `{n}`), nothing found, the
+/// relaxed-results note, the practice badge, the case badge.
+#[island]
+pub fn SearchAsYouType(
+    action: String,
+    kind: String,
+    q: String,
+    filters: Vec<(String, String)>,
+    hits: Vec<LiveHit>,
+    total: u64,
+    relaxed: bool,
+    words: Vec<String>,
+) -> impl IntoView {
+    mark_hydrated();
+    let word = move |i: usize| words.get(i).cloned().unwrap_or_default();
+    let (hits, set_hits) = signal(hits);
+    let (total, set_total) = signal(total);
+    let (relaxed, set_relaxed) = signal(relaxed);
+    let later = debounced(250);
+    let filter_value = {
+        let filters = filters.clone();
+        move |name: &str| {
+            filters
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        }
+    };
+    let (practice_badge, case_badge) = (word(6), word(7));
+    let on_input = {
+        let kind = kind.clone();
+        move |ev: leptos::ev::Event| {
+            let text = event_target_value(&ev);
+            let (theme, municipality, organisation) = (
+                filter_value("theme"),
+                filter_value("municipality"),
+                filter_value("organisation"),
+            );
+            let kind = kind.clone();
+            let (practice_badge, case_badge) = (practice_badge.clone(), case_badge.clone());
+            later(Box::new(move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(r) =
+                        crate::search::search(text, theme, municipality, organisation, kind, 1, 0).await
+                    {
+                        set_total.set(r.total);
+                        set_relaxed.set(r.relaxed);
+                        set_hits.set(
+                            r.results
+                                .into_iter()
+                                .map(|h| LiveHit {
+                                    href: crate::search::hit_href(h.kind, &h.slug),
+                                    title: h.title,
+                                    snippet: h.snippet,
+                                    badge: match h.kind {
+                                        crate::search::HitKind::Practice => practice_badge.clone(),
+                                        crate::search::HitKind::Case => case_badge.clone(),
+                                    },
+                                })
+                                .collect(),
+                        );
+                    }
+                });
+            }));
+        }
+    };
+    let count_template = word(3);
+    let none = word(4);
+    let relaxed_text = word(5);
+    view! {
+        <form method="get" action=action role="search" class="search-form">
+            <label for="q">{word(0)}</label>
+            <div class="search-row">
+                <input id="q" name="q" type="search" value=q placeholder=word(1) maxlength="2000"
+                    autocomplete="off" on:input=on_input />
+                {filters.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! {
+                    <input type="hidden" name=k value=v />
+                }).collect_view()}
+                <button type="submit" class="button primary">{word(2)}</button>
+            </div>
+        </form>
+        <p class="hint" role="status" aria-live="polite" data-testid="result-count">
+            {move || if total.get() == 0 { none.clone() } else { count_template.replace("{n}", &total.get().to_string()) }}
+        </p>
+        <p class="hint" hidden=move || !relaxed.get()>{relaxed_text}</p>
+        <ol class="results">
+            {move || hits.get().into_iter().map(|h| view! {
+                <li class="result">
+                    <h2><a href=h.href>{h.title}</a> " " <span class="badge">{h.badge}</span></h2>
+                    <p class="snippet" inner_html=h.snippet></p>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// The practice editor's text with a live preview: the server renders
+/// the preview (the one Markdown path) whenever typing pauses. Without
+/// JavaScript the preview shows the last saved text. `words`: the field
+/// label, the preview heading, the Markdown hint.
+#[island]
+pub fn MarkdownEditor(body: String, preview: String, words: Vec<String>) -> impl IntoView {
+    mark_hydrated();
+    let word = move |i: usize| words.get(i).cloned().unwrap_or_default();
+    let (preview, set_preview) = signal(preview);
+    let later = debounced(500);
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        later(Box::new(move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(html) = crate::library::preview_markdown(text).await {
+                    set_preview.set(html);
+                }
+            });
+        }));
+    };
+    view! {
+        <div class="field">
+            <label for="body">{word(0)}</label>
+            <textarea id="body" name="body" rows="18" maxlength="20000" aria-describedby="body-hint" on:input=on_input>{body}</textarea>
+            <p class="hint" id="body-hint">{word(2)}</p>
+        </div>
+        <section class="card preview" aria-labelledby="preview-title">
+            <h2 id="preview-title">{word(1)}</h2>
+            <div class="markdown" data-testid="preview" inner_html=move || preview.get()></div>
+        </section>
+    }
+}

@@ -88,6 +88,40 @@ fn render(markdown: &str) -> String {
     SANITISER.clean(&raw).to_string()
 }
 
+/// The words of a Markdown text without its markup (for the search index
+/// and snippets): text, code and link texts; raw HTML is dropped.
+#[cfg(feature = "ssr")]
+pub fn to_plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, TagEnd};
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) if !out.ends_with(char::is_whitespace) => {
+                out.push(if out.ends_with(['.', '!', '?', ':']) {
+                    ' '
+                } else {
+                    '\n'
+                });
+            }
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::to_safe_html;
@@ -108,6 +142,23 @@ mod tests {
         assert!(
             html.contains(r#"<a href="https://kring.example" rel="noopener noreferrer">y</a>"#),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_only() {
+        let text = super::to_plain_text(
+            "## Kosten\n\n| a | b |\n|---|---|\n| huur | *waarborg* |\n\n<b>x</b> [link](https://e.be)",
+        );
+        assert!(
+            text.contains("Kosten")
+                && text.contains("huur")
+                && text.contains("waarborg")
+                && text.contains("link")
+        );
+        assert!(
+            !text.contains('<') && !text.contains('|') && !text.contains("https"),
+            "{text}"
         );
     }
 

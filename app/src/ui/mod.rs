@@ -151,6 +151,15 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// A page's failure: the 404 page for what is missing (or not theirs),
+/// else the translated error.
+pub fn failed(err: AppError) -> AnyView {
+    match err {
+        AppError::NotFound => view! { <NotFound /> }.into_any(),
+        err => view! { <section class="page"><div class="alert error" role="alert"><ErrorText err /></div></section> }.into_any(),
+    }
+}
+
 /// Renders its children for a signed-in person, else sends them to sign in
 /// (and back here afterwards).
 #[component]
@@ -275,6 +284,12 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
                 Field::Retention => t_string!(i18n, fields.retention),
                 Field::Statement => t_string!(i18n, fields.statement),
                 Field::Label => t_string!(i18n, fields.label),
+                Field::Summary => t_string!(i18n, fields.summary),
+                Field::Body => t_string!(i18n, fields.body),
+                Field::Themes => t_string!(i18n, fields.themes),
+                Field::Organisation => t_string!(i18n, fields.organisation),
+                Field::Contact => t_string!(i18n, fields.contact),
+                Field::Reflection => t_string!(i18n, fields.reflection),
             }
             .to_string();
             match problem {
