@@ -19,6 +19,7 @@
 #     facilitator (budget p99 <= 15 ms; every read is audited); in-process:
 #     the editor's live check of a 10 kB text (budget 50 ms) and building
 #     that thread (server/examples/bench_cases.rs);
+#   - the library search: bench/search.sh (100,000 practices).
 #   - the anonymiser on one thread: texts of 2 kB per second (budget >= 500),
 #     median and p99, one 10 kB text (budget <= 50 ms)
 #     (app/examples/anonymise_bench.rs).
@@ -147,3 +148,4 @@ console.log(`  errors      ${errors} of ${total}   (budget 0)${errors ? " " + JS
 done
 cat "$data/directory.txt" "$data/sessions.txt" "$data/cases.txt"
 cargo run --quiet --release -p app --features ssr --example anonymise_bench
+KRING_BIN="$KRING_BIN" bench/search.sh
