@@ -114,11 +114,13 @@ pub fn check(input: &PracticeInput, munis: &Municipalities) -> Result<Checked, A
     if title.chars().count() > TITLE_MAX {
         return Err(too_long(Field::Title, TITLE_MAX));
     }
-    let summary = input.summary.trim().to_owned();
+    // Browsers post text areas with CRLF; stored text uses LF so that
+    // revisions compare line by line.
+    let summary = input.summary.replace("\r\n", "\n").trim().to_owned();
     if summary.chars().count() > SUMMARY_MAX {
         return Err(too_long(Field::Summary, SUMMARY_MAX));
     }
-    let body = input.body_markdown.trim_end().to_owned();
+    let body = input.body_markdown.replace("\r\n", "\n").trim_end().to_owned();
     if body.trim().is_empty() {
         return Err(AppError::invalid(Field::Body, Problem::Empty));
     }

@@ -4,7 +4,6 @@
 //! highlighted snippets; with JavaScript the results follow the typing.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use super::{FacetCount, HitKind, SearchResults};
@@ -183,9 +182,9 @@ fn Results(results: SearchResults, p: Params, path: String, kind: &'static str) 
                         let href = with(&path, &p, key, if selected { "" } else { &value });
                         view! {
                             <li>
-                                <A href=href attr:aria-current=selected.then_some("true")>
+                                <a href=href aria-current=selected.then_some("true")>
                                     {label(&f.value)} " " <span class="count">"(" {f.count} ")"</span>
-                                </A>
+                                </a>
                             </li>
                         }
                     }).collect_view()}
@@ -216,9 +215,9 @@ fn Results(results: SearchResults, p: Params, path: String, kind: &'static str) 
                     let name = theme_names.iter().find(|(v, _)| *v == f.value).map(|(_, n)| n.clone()).unwrap_or_default();
                     view! {
                         <li>
-                            <A href=href attr:aria-current=selected.then_some("true")>
+                            <a href=href aria-current=selected.then_some("true")>
                                 {name} " " <span class="count">"(" {f.count} ")"</span>
-                            </A>
+                            </a>
                         </li>
                     }
                 }).collect_view()}
@@ -244,16 +243,16 @@ fn Results(results: SearchResults, p: Params, path: String, kind: &'static str) 
                     let p = p.clone();
                     view! {
                         <nav class="pager" aria-label=t_string!(i18n, search.pages).to_string()>
-                            {(page > 1).then(|| view! { <A href=with(&path, &p, "page", &(page - 1).to_string())>{t!(i18n, search.previous)}</A> })}
+                            {(page > 1).then(|| view! { <a href=with(&path, &p, "page", &(page - 1).to_string())>{t!(i18n, search.previous)}</a> })}
                             " " <span>{t!(i18n, search.page_of, page = move || page, pages = move || pages)}</span> " "
-                            {(page < pages).then(|| view! { <A href=with(&path, &p, "page", &(page + 1).to_string())>{t!(i18n, search.next)}</A> })}
+                            {(page < pages).then(|| view! { <a href=with(&path, &p, "page", &(page + 1).to_string())>{t!(i18n, search.next)}</a> })}
                         </nav>
                     }
                 })}
             </div>
             <section class="search-facets" aria-labelledby="facets-title">
                 <h2 id="facets-title">{t!(i18n, search.filters)}</h2>
-                {any_filter.then(|| view! { <p><A href=with(&path, &Params { theme: String::new(), municipality: String::new(), organisation: String::new(), ..p.clone() }, "q", &p.q)>{t!(i18n, search.clear)}</A></p> })}
+                {any_filter.then(|| view! { <p><a href=with(&path, &Params { theme: String::new(), municipality: String::new(), organisation: String::new(), ..p.clone() }, "q", &p.q)>{t!(i18n, search.clear)}</a></p> })}
                 <h3>{t!(i18n, fields.themes)}</h3>
                 {theme_list}
                 {(!municipalities.is_empty()).then(|| view! {
