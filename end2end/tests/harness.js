@@ -148,3 +148,29 @@ export async function expectNoHorizontalScroll(page, label) {
   }));
   assert.ok(scroll <= client, `${label ?? page.url()} scrolls sideways: ${scroll} > ${client}`);
 }
+
+/** axe (0 violations) and no sideways scrolling at 360 px, on the current page. */
+export async function checkPage(page, label) {
+  await expectNoAxeViolations(page, label);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expectNoHorizontalScroll(page, label);
+  await page.setViewportSize(size);
+}
+
+/** Signs in through the form as a demo person (Dutch, the default language). */
+export async function signIn(page, base, email) {
+  await page.goto(base + '/sign-in');
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
+}
+
+/** A browser context whose actions time out (playwright-core has no default: never hang a CI run). */
+export async function openContext(browser, options) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return context;
+}

@@ -8,20 +8,15 @@ import assert from 'node:assert/strict';
 import {
   startKring,
   launchBrowser,
-  expectNoAxeViolations,
-  expectNoHorizontalScroll,
   waitForHydration,
-  DEMO_PASSWORD,
+  checkPage,
+  signIn,
+  openContext,
 } from './harness.js';
 
 let kring;
 let browser;
-const newContext = async (options) => {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(15_000);
-  return context;
-};
+const newContext = (options) => openContext(browser, options);
 
 before(async () => {
   kring = await startKring();
@@ -33,14 +28,7 @@ after(async () => {
   await kring?.stop();
 });
 
-/** axe and 360 px on the current page. */
-async function check(page, label) {
-  await expectNoAxeViolations(page, label);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await expectNoHorizontalScroll(page, label);
-  await page.setViewportSize(size);
-}
+const check = checkPage;
 
 test('a newcomer searches with a typo, filters by theme and opens a practice', async () => {
   const context = await newContext();
@@ -79,11 +67,7 @@ test('a newcomer searches with a typo, filters by theme and opens a practice', a
 test('a coach writes a practice with a table, edits it, compares and restores', async () => {
   const context = await newContext();
   const page = await context.newPage();
-  await page.goto(kring.base + '/sign-in');
-  await page.getByLabel('E-mailadres').fill('coordinator.leuven@kring.demo');
-  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
+  await signIn(page, kring.base, 'coordinator.leuven@kring.demo');
 
   await page.goto(kring.base + '/library');
   await page.getByRole('link', { name: 'Nieuwe praktijk' }).click();

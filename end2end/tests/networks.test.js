@@ -9,20 +9,15 @@ import {
   startKring,
   startSmtpSink,
   launchBrowser,
-  expectNoAxeViolations,
-  expectNoHorizontalScroll,
-  DEMO_PASSWORD,
+  checkPage,
+  signIn as signInAs,
+  openContext,
 } from './harness.js';
 
 let kring;
 let smtp;
 let browser;
-const newContext = async (options) => {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(15_000);
-  return context;
-};
+const newContext = (options) => openContext(browser, options);
 
 before(async () => {
   smtp = await startSmtpSink();
@@ -36,22 +31,9 @@ after(async () => {
   await smtp?.stop();
 });
 
-async function signIn(page, email) {
-  await page.goto(kring.base + '/sign-in');
-  await page.getByLabel('E-mailadres').fill(email);
-  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
-}
+const signIn = (page, email) => signInAs(page, kring.base, email);
 
-/** axe and 360 px on the current page. */
-async function check(page, label) {
-  await expectNoAxeViolations(page, label);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await expectNoHorizontalScroll(page, label);
-  await page.setViewportSize(size);
-}
+const check = checkPage;
 
 test('facilitator creates a network, invites a coach by email, the coach joins', async () => {
   const ctx = await newContext();

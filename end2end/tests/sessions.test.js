@@ -10,20 +10,15 @@ import assert from 'node:assert/strict';
 import {
   startKring,
   launchBrowser,
-  expectNoAxeViolations,
-  expectNoHorizontalScroll,
   waitForHydration,
-  DEMO_PASSWORD,
+  checkPage,
+  signIn as signInAs,
+  openContext,
 } from './harness.js';
 
 let kring;
 let browser;
-const newContext = async (options) => {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(15_000);
-  return context;
-};
+const newContext = (options) => openContext(browser, options);
 
 before(async () => {
   kring = await startKring();
@@ -35,21 +30,9 @@ after(async () => {
   await kring?.stop();
 });
 
-async function signIn(page, email) {
-  await page.goto(kring.base + '/sign-in');
-  await page.getByLabel('E-mailadres').fill(email);
-  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
-  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
-}
+const signIn = (page, email) => signInAs(page, kring.base, email);
 
-async function check(page, label) {
-  await expectNoAxeViolations(page, label);
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await expectNoHorizontalScroll(page, label);
-  await page.setViewportSize(size);
-}
+const check = checkPage;
 
 /** The first Tuesday of a month, as YYYY-MM-DD. */
 function firstTuesday(year, month) {

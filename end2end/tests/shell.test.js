@@ -9,17 +9,12 @@ import {
   expectNoHorizontalScroll,
   waitForHydration,
   DEMO_PASSWORD,
+  openContext,
 } from './harness.js';
 
 let kring;
 let browser;
-const newContext = async (options) => {
-  const context = await browser.newContext(options);
-  // playwright-core has no default action timeout: never hang a CI run.
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(15_000);
-  return context;
-};
+const newContext = (options) => openContext(browser, options);
 
 before(async () => {
   kring = await startKring();
