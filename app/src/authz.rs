@@ -115,10 +115,12 @@ pub enum Action {
     ModerateCases,
     /// Who read which case when (no content).
     ViewCaseAudit,
+    /// Turn a closed case into a draft library practice.
+    PromoteCase,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ManagePlatform,
         Action::CreateNetwork,
         Action::ViewNetwork,
@@ -142,6 +144,7 @@ impl Action {
         Action::EditMethods,
         Action::ModerateCases,
         Action::ViewCaseAudit,
+        Action::PromoteCase,
     ];
 }
 
@@ -246,6 +249,25 @@ pub fn may(actor: &Actor, action: Action, target: Target) -> bool {
         (EditMethods | ModerateCases, Target::Network(n)) => actor.role_in(n) == Some(Facilitator),
         // Admins answer for the platform: they see who read what, not the cases.
         (ViewCaseAudit, Target::Network(n)) => actor.is_admin || actor.role_in(n) == Some(Facilitator),
+
+        // Whoever may close the case (its author, a facilitator) and write
+        // practices in its network.
+        (
+            PromoteCase,
+            Target::Resource {
+                network,
+                kind: ResourceKind::Case,
+                ..
+            },
+        ) => {
+            let practice = Target::Resource {
+                network,
+                kind: ResourceKind::Practice,
+                visibility: Visibility::Network,
+                author: actor.user,
+            };
+            may(actor, Edit, target) && may(actor, Create, practice)
+        }
 
         // Any other pairing of action and target makes no sense: refuse.
         _ => false,
@@ -588,6 +610,24 @@ mod tests {
                 ViewCaseAudit,
                 Target::Network(NET),
                 [true, true, false, false, false, false, false],
+            ),
+            (
+                "promote own closed case to a practice",
+                PromoteCase,
+                res(Case, Network, Some(ME)),
+                [false, true, true, false, false, false, false],
+            ),
+            (
+                "promote another's case",
+                PromoteCase,
+                res(Case, Network, someone_else),
+                [false, true, false, false, false, false, false],
+            ),
+            (
+                "promote a practice",
+                PromoteCase,
+                res(Practice, Public, Some(ME)),
+                [false; 7],
             ),
             (
                 "reflect on case",

@@ -128,6 +128,8 @@ pub enum AppError {
     PhaseNotOpen,
     #[error("this case is closed")]
     CaseClosed,
+    #[error("only a closed case can become a practice")]
+    CaseNotClosed,
     #[error("the confidentiality statement was not accepted yet")]
     ConfidentialityRequired,
     #[error("cross-site request refused")]

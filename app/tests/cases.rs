@@ -6,144 +6,22 @@
 
 mod common;
 
+use common::fixtures::{BASE, accept_all, actor, case_input as input, network, person, published_case};
+
 use app::AppError;
-use app::accounts::domain::{self as accounts, NewUser};
-use app::accounts::entity::user;
-use app::authz::Actor;
 use app::cases::domain::{self, CaseInput, ReplyInput, ReplyOutcome};
 use app::cases::entity::{case, purge, read, reply, reply_draft, version};
 use app::cases::text::{Decision, Decisions};
 use app::cases::{CaseStatus, Choice, Reaction};
 use app::errors::{Field, Problem};
-use app::networks::domain::{self as networks, NewNetwork};
-use app::networks::{NetworkKind, NetworkRole};
+use app::networks::NetworkRole;
+use app::networks::domain as networks;
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
-
-const BASE: &str = "https://kring.example.be";
 
 const CASE_TEXT: &str = "Mama Fatima El Amrani woont met haar zoon Jonas Peeters (9) in de Kerkstraat 12, 2400 Mol. \
 Jonas zit in het derde leerjaar. Je kan mama bereiken op 0470 12 34 56. \
 Het OCMW betaalt de schoolkosten niet meer sinds januari.";
-
-async fn person(db: &DatabaseConnection, email: &str, admin: bool) -> user::Model {
-    accounts::create_user(
-        db,
-        NewUser {
-            email,
-            display_name: email.split('@').next().unwrap_or(email),
-            password: "wachtwoord-1234",
-            is_admin: admin,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn actor(db: &DatabaseConnection, who: &user::Model) -> Actor {
-    networks::actor_for(db, Some(who)).await.unwrap()
-}
-
-struct Net {
-    slug: String,
-    id: i64,
-    facilitator: Actor,
-    coach: Actor,
-    expert: Actor,
-    observer: Actor,
-}
-
-async fn network(db: &DatabaseConnection, slug: &str) -> Net {
-    let admin = person(db, &format!("admin.{slug}@example.be"), true).await;
-    let lotte = person(db, &format!("lotte.{slug}@example.be"), false).await;
-    let net = networks::create_network(
-        db,
-        &actor(db, &admin).await,
-        NewNetwork {
-            slug,
-            name: slug,
-            description: "",
-            kind: NetworkKind::InterMunicipal,
-            join_policy: "request",
-            municipalities: Vec::new(),
-            organisations: Vec::new(),
-        },
-        (lotte.id, None),
-    )
-    .await
-    .unwrap();
-    let mut roles = Vec::new();
-    for (who, role) in [
-        ("sofie", NetworkRole::Coach),
-        ("mohamed", NetworkRole::ExpertByExperience),
-        ("eva", NetworkRole::Observer),
-    ] {
-        let p = person(db, &format!("{who}.{slug}@example.be"), false).await;
-        networks::add_member(db, net.id, p.id, role, None).await.unwrap();
-        roles.push(actor(db, &p).await);
-    }
-    let observer = roles.pop().unwrap();
-    let expert = roles.pop().unwrap();
-    let coach = roles.pop().unwrap();
-    let net = Net {
-        slug: slug.to_owned(),
-        id: net.id,
-        facilitator: actor(db, &lotte).await,
-        coach,
-        expert,
-        observer,
-    };
-    for a in [&net.facilitator, &net.coach, &net.expert] {
-        domain::accept_confidentiality(db, a, slug).await.unwrap();
-    }
-    net
-}
-
-fn input(title: &str, body: &str) -> CaseInput {
-    CaseInput {
-        title: title.into(),
-        body: body.into(),
-        ..Default::default()
-    }
-}
-
-/// Accepts every suggested pseudonym (as a coach clicking through).
-async fn accept_all(db: &DatabaseConnection, author: &Actor, id: i64) -> Decisions {
-    let editor = domain::editor(db, author, id).await.unwrap();
-    Decisions {
-        entries: editor
-            .check
-            .entities
-            .iter()
-            .map(|e| Decision {
-                key: e.key.clone(),
-                choice: Choice::Pseudonym,
-                label: String::new(),
-            })
-            .collect(),
-    }
-}
-
-async fn published_case(db: &DatabaseConnection, net: &Net, title: &str, body: &str) -> i64 {
-    let id = domain::create_case(db, &net.coach, &net.slug, input(title, body))
-        .await
-        .unwrap();
-    let decisions = accept_all(db, &net.coach, id).await;
-    domain::save_case(
-        db,
-        &net.coach,
-        id,
-        CaseInput {
-            decisions,
-            ..input(title, body)
-        },
-    )
-    .await
-    .unwrap();
-    domain::publish_case(db, &net.coach, id, BASE).await.unwrap();
-    id
-}
 
 fn reply_input(body: &str) -> ReplyInput {
     ReplyInput {

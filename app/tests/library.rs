@@ -6,92 +6,20 @@
 
 mod common;
 
+use common::fixtures::{network, published_case};
+
 use std::sync::Arc;
 
 use app::AppError;
-use app::accounts::domain::{self as accounts, NewUser};
-use app::accounts::entity::user;
 use app::authz::Actor;
 use app::errors::{Field, Problem};
 use app::library::domain;
 use app::library::entity::{practice, revision};
 use app::library::{DiffTag, PracticeInput, Theme, jsonl};
-use app::networks::domain::{self as networks, NewNetwork};
-use app::networks::{NetworkKind, NetworkRole};
 use app::search::index::{Scope, SearchIndex};
 use app::search::outbox::{self, Applied};
 use app::search::{HitKind, SearchRequest};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
-
-async fn person(db: &DatabaseConnection, email: &str, admin: bool) -> user::Model {
-    accounts::create_user(
-        db,
-        NewUser {
-            email,
-            display_name: email.split('@').next().unwrap_or(email),
-            password: "wachtwoord-1234",
-            is_admin: admin,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-async fn actor(db: &DatabaseConnection, who: &user::Model) -> Actor {
-    networks::actor_for(db, Some(who)).await.unwrap()
-}
-
-struct Net {
-    id: i64,
-    facilitator: Actor,
-    coach: Actor,
-    expert: Actor,
-    observer: Actor,
-    admin: Actor,
-}
-
-async fn network(db: &DatabaseConnection, slug: &str) -> Net {
-    let admin = person(db, &format!("admin.{slug}@example.be"), true).await;
-    let lotte = person(db, &format!("lotte.{slug}@example.be"), false).await;
-    let net = networks::create_network(
-        db,
-        &actor(db, &admin).await,
-        NewNetwork {
-            slug,
-            name: slug,
-            description: "",
-            kind: NetworkKind::InterMunicipal,
-            join_policy: "request",
-            municipalities: Vec::new(),
-            organisations: Vec::new(),
-        },
-        (lotte.id, None),
-    )
-    .await
-    .unwrap();
-    let mut roles = Vec::new();
-    for (who, role) in [
-        ("sofie", NetworkRole::Coach),
-        ("mohamed", NetworkRole::ExpertByExperience),
-        ("eva", NetworkRole::Observer),
-    ] {
-        let p = person(db, &format!("{who}.{slug}@example.be"), false).await;
-        networks::add_member(db, net.id, p.id, role, None).await.unwrap();
-        roles.push(actor(db, &p).await);
-    }
-    let observer = roles.pop().unwrap();
-    let expert = roles.pop().unwrap();
-    let coach = roles.pop().unwrap();
-    Net {
-        id: net.id,
-        facilitator: actor(db, &lotte).await,
-        coach,
-        expert,
-        observer,
-        admin: actor(db, &admin).await,
-    }
-}
 
 fn input(title: &str, body: &str, public: bool) -> PracticeInput {
     PracticeInput {
@@ -534,6 +462,316 @@ on_both_databases!(
                 .unwrap()
                 .iter()
                 .all(|h| h.slug != network_only)
+        );
+    }
+);
+
+on_both_databases!(
+    a_closed_case_becomes_a_draft_practice,
+    |db: DatabaseConnection| async move {
+        use app::cases::domain::{self as cases, CaseInput, ReplyInput, ReplyOutcome};
+        use app::i18n::Locale;
+        use app::sessions::domain::{self as sessions, LiveCommand, RawSession};
+        use app::sessions::entity::method;
+        use common::fixtures::{BASE, accept_all, case_input};
+        use sea_orm::{ColumnTrait, QueryFilter};
+
+        let net = network(&db, "netwerk-p").await;
+        let other = network(&db, "netwerk-q").await;
+        let index = index_for(&db).await;
+        let mut applied = Applied::default();
+
+        // A case discussed in an intervision with the incident method.
+        let incident = method::Entity::find()
+            .filter(method::Column::Key.eq("incident"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let day = (chrono::Utc::now() + chrono::Duration::days(7)).date_naive();
+        let sid = sessions::schedule(
+            &db,
+            &net.facilitator,
+            net.id,
+            sessions::parse_input(&RawSession {
+                title: "Intervisie".into(),
+                kind: "intervision".into(),
+                day: day.to_string(),
+                start: "13:30".into(),
+                end: "15:30".into(),
+                zone: "Europe/Brussels".into(),
+                method: incident.id.to_string(),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .first_session;
+        let raw = "Mama Fatima El Amrani kan de schoolkosten van Jonas niet meer betalen.";
+        let id = cases::create_case(
+            &db,
+            &net.coach,
+            &net.slug,
+            CaseInput {
+                session_id: Some(sid),
+                ..case_input("Schoolkosten die blijven oplopen", raw)
+            },
+        )
+        .await
+        .unwrap();
+        let decisions = accept_all(&db, &net.coach, id).await;
+        cases::save_case(
+            &db,
+            &net.coach,
+            id,
+            CaseInput {
+                session_id: Some(sid),
+                decisions,
+                ..case_input("Schoolkosten die blijven oplopen", raw)
+            },
+        )
+        .await
+        .unwrap();
+        cases::publish_case(&db, &net.coach, id, BASE).await.unwrap();
+        sessions::live(&db, &net.facilitator, sid, LiveCommand::Start)
+            .await
+            .unwrap();
+        let reply = |body: &str, phase: u32, reflection: bool| ReplyInput {
+            body: body.into(),
+            phase: Some(phase),
+            reflection,
+            ..Default::default()
+        };
+        let posted = cases::post_reply(
+            &db,
+            &net.facilitator,
+            id,
+            reply("Sinds wanneer loopt de achterstand op?", 0, false),
+            BASE,
+        )
+        .await;
+        assert!(matches!(posted, Ok(ReplyOutcome::Posted(_))), "{posted:?}");
+        for _ in 0..3 {
+            sessions::live(&db, &net.facilitator, sid, LiveCommand::Next)
+                .await
+                .unwrap();
+        }
+        for (who, text, reflection) in [
+            (&net.facilitator, "Vraag de school om een afbetalingsplan.", false),
+            (
+                &net.expert,
+                "Schaamte houdt ouders stil; vraag ernaar zonder oordeel.",
+                true,
+            ),
+        ] {
+            let posted = cases::post_reply(&db, who, id, reply(text, 3, reflection), BASE).await;
+            assert!(matches!(posted, Ok(ReplyOutcome::Posted(_))), "{posted:?}");
+        }
+
+        // Only closed cases, only their author or a facilitator.
+        assert_eq!(
+            domain::promote(&db, &net.coach, id, Locale::nl).await.err(),
+            Some(AppError::CaseNotClosed)
+        );
+        cases::close_case(&db, &net.facilitator, id).await.unwrap();
+        for stranger in [
+            &net.expert,
+            &net.observer,
+            &other.coach,
+            &other.facilitator,
+            &net.admin,
+        ] {
+            assert_eq!(
+                domain::promote(&db, stranger, id, Locale::nl).await.err(),
+                Some(AppError::NotFound)
+            );
+        }
+        assert_eq!(
+            domain::promote(&db, &net.coach, id + 1000, Locale::nl)
+                .await
+                .err(),
+            Some(AppError::NotFound)
+        );
+        let slug = domain::promote(&db, &net.coach, id, Locale::nl).await.unwrap();
+        let p = domain::find(&db, &slug).await.unwrap();
+        assert_eq!(p.status, "draft");
+        assert_eq!(p.visibility, "network");
+        assert_eq!(
+            (p.network_id, p.source_case_id, p.author_id),
+            (Some(net.id), Some(id), net.coach.user)
+        );
+        assert_eq!(p.title, "Schoolkosten die blijven oplopen");
+        // What readers saw (pseudonyms), never the raw names; the lessons of
+        // the closing phases and the reflection, not the clarifying question.
+        assert!(
+            !p.body.contains("Fatima") && !p.body.contains("Jonas"),
+            "{}",
+            p.body
+        );
+        assert!(!p.summary.contains("Fatima") && !p.summary.is_empty());
+        assert!(p.body.starts_with("## De situatie\n"), "{}", p.body);
+        assert!(p.body.contains("## Wat we leerden"));
+        assert!(
+            p.body
+                .contains("### Advies\n\nVraag de school om een afbetalingsplan."),
+            "{}",
+            p.body
+        );
+        assert!(
+            p.body
+                .contains("### Reflecties van ervaringsdeskundigen\n\nSchaamte houdt")
+        );
+        assert!(!p.body.contains("Sinds wanneer"));
+
+        // Promoting again opens the same draft (the facilitator too).
+        assert_eq!(
+            domain::promote(&db, &net.coach, id, Locale::nl).await.unwrap(),
+            slug
+        );
+        assert_eq!(
+            domain::promote(&db, &net.facilitator, id, Locale::nl)
+                .await
+                .unwrap(),
+            slug
+        );
+
+        // A draft: its writers see it, with the link to the case; nobody
+        // else, and the search neither.
+        assert_eq!(
+            domain::view(&db, &net.coach, &slug).await.unwrap().source_case,
+            Some(id)
+        );
+        for reader in [&net.expert, &net.observer, &other.coach] {
+            assert_eq!(
+                domain::view(&db, reader, &slug).await.err(),
+                Some(AppError::NotFound)
+            );
+        }
+        outbox::catch_up(&db, &index, &mut applied).await.unwrap();
+        let coach_scope = Scope::for_actor(&net.coach);
+        let practices_only = |q: &str| SearchRequest {
+            kind: Some(HitKind::Practice),
+            ..query(q)
+        };
+        assert_eq!(
+            index
+                .search(&coach_scope, &practices_only("afbetalingsplan"))
+                .unwrap()
+                .total,
+            0
+        );
+
+        // Published with a theme: members read it; only case readers see the link.
+        let (mut edited, ..) = domain::editor(&db, &net.coach, &slug).await.unwrap();
+        assert!(
+            domain::update(&db, &net.coach, &slug, &edited, true)
+                .await
+                .err()
+                .is_some(),
+            "no theme yet"
+        );
+        edited.themes = vec![Theme::Onderwijs];
+        domain::update(&db, &net.coach, &slug, &edited, true)
+            .await
+            .unwrap();
+        assert_eq!(
+            domain::view(&db, &net.expert, &slug).await.unwrap().source_case,
+            Some(id)
+        );
+        let seen = domain::view(&db, &net.observer, &slug).await.unwrap();
+        assert_eq!(seen.source_case, None, "observers do not read cases");
+        assert_eq!(
+            domain::view(&db, &other.coach, &slug).await.err(),
+            Some(AppError::NotFound)
+        );
+        outbox::catch_up(&db, &index, &mut applied).await.unwrap();
+        let found = index
+            .search(&coach_scope, &practices_only("afbetalingsplan"))
+            .unwrap();
+        assert_eq!(
+            found.results.iter().map(|h| h.slug.as_str()).collect::<Vec<_>>(),
+            [slug.as_str()]
+        );
+
+        // In English the headings are English.
+        let second = common::fixtures::published_case(&db, &net, "Een tweede casus", "Over de huur.").await;
+        cases::close_case(&db, &net.coach, second).await.unwrap();
+        let english = domain::promote(&db, &net.coach, second, Locale::en)
+            .await
+            .unwrap();
+        assert!(
+            domain::find(&db, &english)
+                .await
+                .unwrap()
+                .body
+                .starts_with("## The situation\n")
+        );
+    }
+);
+
+on_both_databases!(
+    cases_are_found_by_their_readers_and_leave_when_purged,
+    |db: DatabaseConnection| async move {
+        use app::cases::domain as cases;
+        let a = network(&db, "netwerk-r").await;
+        let b = network(&db, "netwerk-s").await;
+        let index = index_for(&db).await;
+        let mut applied = Applied::default();
+        let id = published_case(
+            &db,
+            &a,
+            "Energiefactuur na de verhuis",
+            "De budgetmeter (zeldzaamwoord) staat weer op nul.",
+        )
+        .await;
+        outbox::catch_up(&db, &index, &mut applied).await.unwrap();
+        for reader in [&a.coach, &a.facilitator, &a.expert] {
+            let r = index
+                .search(&Scope::for_actor(reader), &query("zeldzaamwoord"))
+                .unwrap();
+            assert_eq!(r.total, 1);
+            assert_eq!(
+                (r.results[0].kind, r.results[0].slug.clone()),
+                (HitKind::Case, id.to_string())
+            );
+            assert!(r.results[0].snippet.contains("<b>zeldzaamwoord</b>"));
+        }
+        // Observers do not discuss cases; other networks, admins and
+        // visitors never see them — not in results, totals or snippets.
+        for scope in [
+            Scope::for_actor(&a.observer),
+            Scope::for_actor(&b.coach),
+            Scope::for_actor(&b.facilitator),
+            Scope::for_actor(&a.admin),
+            Scope::anonymous(),
+        ] {
+            for q in ["zeldzaamwoord", "budgetmeter", ""] {
+                let r = index.search(&scope, &query(q)).unwrap();
+                assert!(r.results.iter().all(|h| h.kind != HitKind::Case), "{q}: {r:?}");
+                assert!(!r.results.iter().any(|h| h.snippet.contains("zeldzaamwoord")));
+            }
+            assert_eq!(index.search(&scope, &query("zeldzaamwoord")).unwrap().total, 0);
+        }
+        // Deleted (purged) now: gone from the index at the next pass.
+        cases::delete_case(&db, &a.facilitator, id).await.unwrap();
+        outbox::catch_up(&db, &index, &mut applied).await.unwrap();
+        assert_eq!(
+            index
+                .search(&Scope::for_actor(&a.coach), &query("zeldzaamwoord"))
+                .unwrap()
+                .total,
+            0
+        );
+        // And a rebuild does not bring it back.
+        let rebuilt = Arc::new(SearchIndex::in_ram().unwrap());
+        outbox::rebuild(&db, &rebuilt, |_, _| {}).await.unwrap();
+        assert_eq!(
+            rebuilt
+                .search(&Scope::for_actor(&a.coach), &query("zeldzaamwoord"))
+                .unwrap()
+                .total,
+            0
         );
     }
 );

@@ -260,6 +260,8 @@ fn practices_import_search_export_and_reindex() {
             r#"{"slug":"zwembadpas-voor-gezinnen","title":"Zwembadpas voor gezinnen","summary":"Gratis zwemmen.","body_markdown":"Een **zwembadpas** via de sportdienst.","themes":["vrije tijd"],"municipalities":["Mol"],"organisation":"Sportdienst Mol","visibility":"public"}"#,
             r#"{"slug":"kapot""#,
             r#"{"slug":"buurtkwartet","title":"Buurtkwartet","summary":"","body_markdown":"Een kwartetavond met buren.","themes":["sociaal netwerk"],"municipalities":[],"organisation":"","visibility":"network"}"#,
+            // Line 4: over the 256 KiB line limit.
+            format!(r#"{{"slug":"te-lang","title":"Te lang","summary":"","body_markdown":"{}","themes":["werk"],"municipalities":[],"organisation":"","visibility":"public"}}"#, "x".repeat(300 * 1024)).as_str(),
         ]
         .join("\n"),
     )
@@ -275,6 +277,7 @@ fn practices_import_search_export_and_reindex() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2:") && err.contains("2 new"), "{err}");
+    assert!(err.contains("line 4: line longer than 262144 bytes"), "{err}");
 
     let found = search_json(dir.path(), &["zwembadpass"]);
     assert_eq!(found["results"][0]["slug"], "zwembadpas-voor-gezinnen", "{found}");
@@ -297,6 +300,9 @@ fn practices_import_search_export_and_reindex() {
     assert_eq!(other["total"], 0, "another network's coach");
     let limited = search_json(dir.path(), &["", "--limit", "3"]);
     assert_eq!(limited["results"].as_array().unwrap().len(), 3);
+    // --limit 0 still answers (with the best one).
+    let none = search_json(dir.path(), &["zwembadpas", "--limit", "0"]);
+    assert_eq!(none["results"].as_array().unwrap().len(), 1, "{none}");
 
     let out = kring(dir.path()).args(["practices", "export"]).output().unwrap();
     assert!(out.status.success());

@@ -1635,6 +1635,23 @@ async fn a_newcomer_browses_and_searches_the_library_without_an_account() {
         assert_eq!(status, StatusCode::OK, "{q}");
         assert!(!page.contains("role=\"alert\""), "{q}: {}", alert_of(&page));
     }
+    // A page far past the last one, or not a number: an answer, no error.
+    for query in ["q=school&page=99999", "page=-1", "page=twee", "theme=onbestaand"] {
+        let (status, page) = get_text(&client, format!("{}?{query}", srv.url("/library"))).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(!page.contains("role=\"alert\""), "{query}: {}", alert_of(&page));
+    }
+    let res = client
+        .get(srv.url("/api/search?q=school&page=99999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let far: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        far["total"].as_u64().unwrap() > 0 && far["results"].as_array().unwrap().is_empty(),
+        "{far}"
+    );
     // The network's practices: not found for a visitor, even by address.
     let network_only = kring_app::library::entity::practice::Entity::find()
         .filter(kring_app::library::entity::practice::Column::Visibility.eq("network"))
@@ -1685,9 +1702,35 @@ async fn a_coach_writes_edits_compares_and_restores_a_practice_without_javascrip
     assert!(alert_of(&page).contains("Levensdomeinen"), "{}", alert_of(&page));
     assert!(page.contains("Zwemlessen voor elk kind"), "the title is kept");
 
+    // Another bad post (an unknown municipality): the chosen theme stays
+    // checked, the others unchecked.
     form.push(("themes[6]", "vrije-tijd"));
+    let mut wrong = form.clone();
+    wrong.retain(|(k, _)| *k != "municipalities");
+    wrong.push(("municipalities", "Atlantis"));
     let res = srv
-        .form_post(&client, "/api/create_practice", "/library/new", &form)
+        .form_post(&client, "/api/create_practice", "/library/new", &wrong)
+        .await;
+    let (_, page) = get_text(&client, srv.url(&location(&res))).await;
+    assert!(alert_of(&page).contains("Atlantis"), "{}", alert_of(&page));
+    let checkbox = |key: &str| {
+        let at = page.find(&format!("value=\"{key}\"")).expect("checkbox");
+        let start = page[..at].rfind("<input").unwrap_or(0);
+        let end = at + page[at..].find('>').unwrap_or(0);
+        page[start..end].to_owned()
+    };
+    assert!(
+        checkbox("vrije-tijd").contains("checked"),
+        "{}",
+        checkbox("vrije-tijd")
+    );
+    assert!(!checkbox("huisvesting").contains("checked"));
+
+    // A hand-made checkbox name far out of range is ignored, not an error.
+    let mut posted = form.clone();
+    posted.push(("themes[999]", "onzin"));
+    let res = srv
+        .form_post(&client, "/api/create_practice", "/library/new", &posted)
         .await;
     assert_eq!(location(&res), "/library/zwemlessen-voor-elk-kind");
     let (status, page) = get_text(&client, srv.url("/library/zwemlessen-voor-elk-kind")).await;
@@ -1763,4 +1806,74 @@ async fn a_coach_writes_edits_compares_and_restores_a_practice_without_javascrip
     assert_eq!(unchanged.revision, 3, "another network's coach changed nothing");
     let (status, _) = get_text(&other, srv.url("/library/zwemlessen-voor-elk-kind/edit")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A facilitator closes a demo case and turns it into a draft practice
+/// without JavaScript: the editor opens with the case's text and the
+/// reminder to check it; a second click opens the same draft; a coach of
+/// another network cannot do it, not even by posting the id.
+#[tokio::test]
+async fn a_closed_case_becomes_a_draft_practice_without_javascript() {
+    let srv = start().await;
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let slug = "lerend-netwerk-lokale-gezinscoaches";
+    let list = format!("/networks/{slug}/cases");
+    srv.form_post(
+        &facilitator,
+        "/api/accept_confidentiality",
+        &list,
+        &[("slug", slug), ("next", &list)],
+    )
+    .await;
+    let (_, page) = get_text(&facilitator, srv.url(&list)).await;
+    let at = page.find("href=\"/cases/").expect("a demo case") + "href=\"/cases/".len();
+    let id: String = page[at..].chars().take_while(char::is_ascii_digit).collect();
+    let thread = format!("/cases/{id}");
+    let (_, page) = get_text(&facilitator, srv.url(&thread)).await;
+    assert!(
+        !page.contains("/api/promote_case"),
+        "an open case is not promoted yet"
+    );
+
+    let res = srv
+        .form_post(&facilitator, "/api/close_case", &thread, &[("id", &id)])
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let (_, page) = get_text(&facilitator, srv.url(&thread)).await;
+    assert!(page.contains(r#"action="/api/promote_case""#), "the promote form");
+    assert!(page.contains("Maak er een goede praktijk van"));
+
+    let promote = [("id", id.as_str()), ("english", "false")];
+    let res = srv
+        .form_post(&facilitator, "/api/promote_case", &thread, &promote)
+        .await;
+    let editor = location(&res);
+    assert!(
+        editor.starts_with("/library/") && editor.ends_with("/edit"),
+        "{editor}"
+    );
+    let (status, page) = get_text(&facilitator, srv.url(&editor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Dit concept groeide uit een afgesloten casus"));
+    assert!(page.contains("## De situatie"), "the body is prefilled");
+    assert!(page.contains(r#"name="publish""#), "a draft can be published");
+    let again = srv
+        .form_post(&facilitator, "/api/promote_case", &thread, &promote)
+        .await;
+    assert_eq!(location(&again), editor, "the same draft");
+
+    // The draft is nobody else's business yet.
+    let practice = editor.trim_end_matches("/edit").to_owned();
+    let outsider = browser();
+    srv.sign_in(&outsider, "coach@kring.demo", PASSWORD, false).await;
+    let (status, _) = get_text(&outsider, srv.url(&practice)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = srv
+        .form_post(&outsider, "/api/promote_case", &thread, &promote)
+        .await;
+    assert!(!location(&res).starts_with("/library/"), "{}", location(&res));
+    let (_, page) = get_text(&outsider, srv.url(&location(&res))).await;
+    assert!(!page.contains("## De situatie"));
 }

@@ -911,6 +911,12 @@ pub async fn thread<C: ConnectionTrait>(
             Action::Edit,
             case_target(c.network_id, ResourceKind::Case, c.author_id),
         ),
+        may_promote: status(&c) == CaseStatus::Closed
+            && authz::may(
+                actor,
+                Action::PromoteCase,
+                case_target(c.network_id, ResourceKind::Case, c.author_id),
+            ),
         may_moderate: authz::may(actor, Action::ModerateCases, Target::Network(c.network_id)),
         reply_draft: my_draft,
         reply_check,
@@ -1310,6 +1316,77 @@ pub async fn close_case<C: ConnectionTrait>(db: &C, actor: &Actor, id: i64) -> R
     am.updated_at = Set(now);
     am.update(db).await?;
     Ok(())
+}
+
+/// A contribution to a closed case that a practice made from it keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lesson {
+    /// The method phase it was written in, if any.
+    pub phase: Option<String>,
+    /// An expert-by-experience's reflection.
+    pub reflection: bool,
+    pub body: String,
+}
+
+/// What a practice promoted from a case starts from: only what every
+/// reader of the thread saw (the pseudonymised text, never the author's
+/// raw draft) and its lessons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionSource {
+    pub case_id: i64,
+    pub network_id: i64,
+    pub title: String,
+    pub body: String,
+    pub lessons: Vec<Lesson>,
+}
+
+/// The source of a practice promoted from a closed case (its author or a
+/// facilitator, see `authz`). Lessons are the replies of the second half
+/// of the method's phases (advice, next steps, closing) and every
+/// reflection; without phases, or when nothing was written there, all
+/// replies.
+pub async fn promotion_source<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i64,
+    english: bool,
+) -> Result<PromotionSource, AppError> {
+    let c = readable(db, actor, id).await?;
+    authz::check(
+        actor,
+        Action::PromoteCase,
+        case_target(c.network_id, ResourceKind::Case, c.author_id),
+    )?;
+    if status(&c) != CaseStatus::Closed {
+        return Err(AppError::CaseNotClosed);
+    }
+    let (_, tags, _) = phases(db, &c, english).await?;
+    let replies = reply::Entity::find()
+        .filter(reply::Column::CaseId.eq(c.id))
+        .order_by_asc(reply::Column::Id)
+        .all(db)
+        .await?;
+    let closing_from = (tags.len() / 2) as i32;
+    let is_lesson = |r: &reply::Model| r.kind == "reflection" || r.phase.is_some_and(|p| p >= closing_from);
+    let any_lesson = !tags.is_empty() && replies.iter().any(is_lesson);
+    let lessons = replies
+        .into_iter()
+        .filter(|r| !any_lesson || is_lesson(r))
+        .map(|r| Lesson {
+            phase: r
+                .phase
+                .and_then(|p| tags.iter().find(|t| t.index as i32 == p).map(|t| t.name.clone())),
+            reflection: r.kind == "reflection",
+            body: r.body,
+        })
+        .collect();
+    Ok(PromotionSource {
+        case_id: c.id,
+        network_id: c.network_id,
+        title: c.title,
+        body: c.body,
+        lessons,
+    })
 }
 
 /// Deletes a case now (author or facilitator): purged like at the end of

@@ -231,6 +231,8 @@ pub struct ThreadView {
     pub may_reflect: bool,
     pub may_edit: bool,
     pub may_close: bool,
+    /// Closed, and the reader may turn it into a draft practice.
+    pub may_promote: bool,
     pub may_moderate: bool,
     /// The reader's saved reply draft and its check.
     pub reply_draft: String,

@@ -584,6 +584,7 @@ pub fn CasePage() -> impl IntoView {
 fn Thread(t: super::ThreadView) -> impl IntoView {
     let i18n = use_i18n();
     let close = ServerAction::<super::CloseCase>::new();
+    let promote = ServerAction::<crate::library::PromoteCase>::new();
     let reply = ServerAction::<super::PostReply>::new();
     let title = t.title.clone();
     let live = t.status == CaseStatus::Published;
@@ -659,6 +660,15 @@ fn Thread(t: super::ThreadView) -> impl IntoView {
                 })}
             </div>
             {(t.status == CaseStatus::Closed).then(|| view! { <p class="alert warn" role="status">{t!(i18n, cases.closed_note)}</p> })}
+            {t.may_promote.then(|| view! {
+                <ActionForm action=promote attr:class="card stack">
+                    <ActionError action=promote />
+                    <p>{t!(i18n, library.promote_hint)}</p>
+                    <input type="hidden" name="id" value=case_id.to_string() />
+                    <input type="hidden" name="english" value=english().to_string() />
+                    <p><button type="submit" class="button primary">{t!(i18n, library.promote)}</button></p>
+                </ActionForm>
+            })}
             <ReportLink case_id reply_id=0 />
             <h2>{t!(i18n, cases.replies_title, count = move || n_replies)}</h2>
             <ol class="replies" inner_html=replies_html></ol>

@@ -16,7 +16,8 @@ use super::*;
 use crate::accounts::entity::user;
 use crate::authz::{self, Action, Actor, ResourceKind, Visibility};
 use crate::errors::{AppError, Field, Problem};
-use crate::networks::entity::{municipality, network};
+use crate::i18n::{Locale, td_string};
+use crate::networks::entity::network;
 use crate::search::outbox;
 use crate::ui::markdown;
 
@@ -49,40 +50,15 @@ pub fn may(actor: &Actor, action: Action, p: &practice::Model) -> bool {
     allowed
 }
 
-/// Municipality names and NIS codes, for turning what people type into
-/// codes and back.
-#[derive(Debug, Clone, Default)]
-pub struct Municipalities {
-    by_key: HashMap<String, String>,
-    names: HashMap<String, String>,
+/// The NIS code of a municipality typed by name (accents and case aside),
+/// postcode or code: the network directory's reference data, in memory.
+pub fn municipality_code(name_or_code: &str) -> Option<String> {
+    crate::networks::directory::municipality_code(name_or_code)
 }
 
-impl Municipalities {
-    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, AppError> {
-        let mut m = Municipalities::default();
-        for row in municipality::Entity::find().all(db).await? {
-            m.by_key.insert(row.name.to_lowercase(), row.nis_code.clone());
-            m.by_key.insert(row.nis_code.clone(), row.nis_code.clone());
-            m.names.insert(row.nis_code, row.name);
-        }
-        Ok(m)
-    }
-
-    /// The NIS code of a municipality named (accents and case aside), or
-    /// given by postcode or code, as the network directory resolves it.
-    pub fn code(&self, name_or_code: &str) -> Option<String> {
-        if let Some(code) = self.by_key.get(&name_or_code.trim().to_lowercase()) {
-            return Some(code.clone());
-        }
-        match crate::networks::directory::resolve_municipality_list(name_or_code) {
-            Ok(codes) if codes.len() == 1 => codes.into_iter().next(),
-            _ => None,
-        }
-    }
-
-    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
-        self.names.get(code).map(String::as_str).unwrap_or(code)
-    }
+/// A municipality's name (its code when unknown).
+pub fn municipality_name(code: &str) -> &str {
+    crate::networks::directory::municipality_name(code).unwrap_or(code)
 }
 
 /// A checked input, ready to store.
@@ -103,7 +79,7 @@ fn too_long(field: Field, max: usize) -> AppError {
 }
 
 /// Checks limits and resolves municipality names. The first problem wins.
-pub fn check(input: &PracticeInput, munis: &Municipalities) -> Result<Checked, AppError> {
+pub fn check(input: &PracticeInput) -> Result<Checked, AppError> {
     let title = input.title.trim().to_owned();
     if title.is_empty() {
         return Err(AppError::invalid(Field::Title, Problem::Empty));
@@ -135,9 +111,8 @@ pub fn check(input: &PracticeInput, munis: &Municipalities) -> Result<Checked, A
     }
     let mut municipalities = Vec::new();
     for name in input.municipalities.iter().filter(|n| !n.trim().is_empty()) {
-        let code = munis
-            .code(name)
-            .ok_or_else(|| AppError::UnknownMunicipality(name.trim().to_owned()))?;
+        let code =
+            municipality_code(name).ok_or_else(|| AppError::UnknownMunicipality(name.trim().to_owned()))?;
         if !municipalities.contains(&code) {
             municipalities.push(code);
         }
@@ -417,8 +392,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     network_slug: Option<&str>,
     input: &PracticeInput,
 ) -> Result<String, AppError> {
-    let munis = Municipalities::load(db).await?;
-    let checked = check(input, &munis)?;
+    let checked = check(input)?;
     let network = match network_slug.filter(|s| !s.is_empty()) {
         Some(slug) => Some(network_by_slug(db, slug).await?.id),
         None => None,
@@ -438,17 +412,111 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(row.slug)
 }
 
-/// What the edit form starts from.
+/// Cuts text to at most `max` characters, marking the cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The draft's body: the case, then its lessons under their phase.
+fn promoted_body(source: &crate::cases::domain::PromotionSource, locale: Locale) -> String {
+    let mut out = format!(
+        "## {}\n\n{}\n",
+        td_string!(locale, library.promoted_situation),
+        source.body.trim()
+    );
+    // Lessons grouped under their phase, groups in order of first appearance.
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for lesson in &source.lessons {
+        let heading = if lesson.reflection {
+            td_string!(locale, library.reflections).to_string()
+        } else {
+            match &lesson.phase {
+                Some(phase) => phase.clone(),
+                None => td_string!(locale, library.promoted_other).to_string(),
+            }
+        };
+        match groups.iter_mut().find(|(h, _)| *h == heading) {
+            Some((_, bodies)) => bodies.push(lesson.body.trim()),
+            None => groups.push((heading, vec![lesson.body.trim()])),
+        }
+    }
+    if !groups.is_empty() {
+        out.push_str(&format!(
+            "\n## {}\n",
+            td_string!(locale, library.promoted_lessons)
+        ));
+        for (heading, bodies) in groups {
+            out.push_str(&format!("\n### {heading}\n"));
+            for body in bodies {
+                out.push_str(&format!("\n{body}\n"));
+            }
+        }
+    }
+    clip(out.trim_end(), BODY_MAX)
+}
+
+/// A closed case becomes a draft practice of its network, prefilled from
+/// what its readers saw and its lessons (see
+/// `cases::domain::promotion_source`), visible to its network only until
+/// its writer chooses themes and publishes. Promoting again opens the
+/// draft already made. Returns the practice's slug.
+pub async fn promote<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    case_id: i64,
+    locale: Locale,
+) -> Result<String, AppError> {
+    let source = crate::cases::domain::promotion_source(db, actor, case_id, locale == Locale::en).await?;
+    let earlier = practice::Entity::find()
+        .filter(practice::Column::SourceCaseId.eq(case_id))
+        .order_by_asc(practice::Column::Id)
+        .all(db)
+        .await?;
+    if let Some(p) = earlier.into_iter().find(|p| may(actor, Action::Edit, p)) {
+        return Ok(p.slug);
+    }
+    let summary = markdown::to_plain_text(&source.body);
+    let checked = Checked {
+        title: clip(source.title.trim(), TITLE_MAX),
+        summary: clip(&summary, 300),
+        body: promoted_body(&source, locale),
+        themes: Vec::new(),
+        municipalities: Vec::new(),
+        organisation: String::new(),
+        contact: String::new(),
+        visibility: Visibility::Network,
+    };
+    let tx = crate::db::begin_write(db).await?;
+    let row = insert(
+        &tx,
+        Writer::Person(actor),
+        None,
+        Some(source.network_id),
+        &checked,
+        PracticeStatus::Draft,
+        Some(source.case_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.slug)
+}
+
+/// What the edit form starts from: the content, its revision, whether it
+/// is a draft and whether it was promoted from a case.
 pub async fn editor<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     slug: &str,
-) -> Result<(PracticeInput, i32, bool), AppError> {
+) -> Result<(PracticeInput, i32, bool, bool), AppError> {
     let p = find(db, slug).await?;
     if !may(actor, Action::Edit, &p) {
         return Err(AppError::NotFound);
     }
-    let munis = Municipalities::load(db).await?;
     let input = PracticeInput {
         title: p.title.clone(),
         summary: p.summary.clone(),
@@ -456,13 +524,18 @@ pub async fn editor<C: ConnectionTrait>(
         themes: parse_themes(&p.themes),
         municipalities: parse_codes(&p.municipalities)
             .iter()
-            .map(|c| munis.name(c).to_owned())
+            .map(|c| municipality_name(c).to_owned())
             .collect(),
         organisation: p.organisation.clone(),
         contact: p.contact.clone(),
         public: visibility_of(&p) == Visibility::Public,
     };
-    Ok((input, p.revision, p.status == PracticeStatus::Draft.as_str()))
+    Ok((
+        input,
+        p.revision,
+        p.status == PracticeStatus::Draft.as_str(),
+        p.source_case_id.is_some(),
+    ))
 }
 
 /// A person saves the edit form: the next revision.
@@ -473,13 +546,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     input: &PracticeInput,
     publish: bool,
 ) -> Result<(), AppError> {
-    let munis = Municipalities::load(db).await?;
     let tx = crate::db::begin_write(db).await?;
     let current = find(&tx, slug).await?;
     if !may(actor, Action::Edit, &current) {
         return Err(AppError::NotFound);
     }
-    let checked = check(input, &munis)?;
+    let checked = check(input)?;
     // Public practices without a network stay so; a network practice may be
     // made public (its members decide) and back.
     let network = current.network_id;
@@ -491,7 +563,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-fn revision_input(r: &revision::Model, munis: &Municipalities) -> Checked {
+fn revision_input(r: &revision::Model) -> Checked {
     Checked {
         title: r.title.clone(),
         summary: r.summary.clone(),
@@ -499,7 +571,7 @@ fn revision_input(r: &revision::Model, munis: &Municipalities) -> Checked {
         themes: parse_themes(&r.themes),
         municipalities: parse_codes(&r.municipalities)
             .into_iter()
-            .filter(|c| munis.names.contains_key(c))
+            .filter(|c| crate::networks::directory::municipality_name(c).is_some())
             .collect(),
         organisation: r.organisation.clone(),
         contact: r.contact.clone(),
@@ -515,7 +587,6 @@ pub async fn restore<C: ConnectionTrait + TransactionTrait>(
     slug: &str,
     number: i32,
 ) -> Result<(), AppError> {
-    let munis = Municipalities::load(db).await?;
     let tx = crate::db::begin_write(db).await?;
     let current = find(&tx, slug).await?;
     if !may(actor, Action::Edit, &current) {
@@ -527,7 +598,7 @@ pub async fn restore<C: ConnectionTrait + TransactionTrait>(
         .one(&tx)
         .await?
         .ok_or(AppError::NotFound)?;
-    let checked = revision_input(&old, &munis);
+    let checked = revision_input(&old);
     let network = current.network_id;
     store(&tx, Writer::Person(actor), current, &checked, network, false).await?;
     tx.commit().await?;
@@ -588,7 +659,6 @@ pub async fn view<C: ConnectionTrait>(db: &C, actor: &Actor, slug: &str) -> Resu
     if !may(actor, Action::Read, &p) {
         return Err(AppError::NotFound);
     }
-    let munis = Municipalities::load(db).await?;
     let network = match p.network_id {
         Some(id) if actor.role_in(id).is_some() => network::Entity::find_by_id(id)
             .one(db)
@@ -648,7 +718,7 @@ pub async fn view<C: ConnectionTrait>(db: &C, actor: &Actor, slug: &str) -> Resu
         themes: parse_themes(&p.themes),
         municipalities: parse_codes(&p.municipalities)
             .iter()
-            .map(|c| munis.name(c).to_owned())
+            .map(|c| municipality_name(c).to_owned())
             .collect(),
         organisation: p.organisation.clone(),
         contact: p.contact.clone(),
@@ -666,11 +736,11 @@ pub async fn view<C: ConnectionTrait>(db: &C, actor: &Actor, slug: &str) -> Resu
 }
 
 /// The revision as text for the diff: the fields a reader would compare.
-fn revision_text(r: &revision::Model, munis: &Municipalities) -> String {
+fn revision_text(r: &revision::Model) -> String {
     let themes: Vec<&str> = parse_themes(&r.themes).iter().map(|t| t.name()).collect();
     let places: Vec<String> = parse_codes(&r.municipalities)
         .iter()
-        .map(|c| munis.name(c).to_owned())
+        .map(|c| municipality_name(c).to_owned())
         .collect();
     format!(
         "# {}\n\n{}\n\n{}\n\n— {} · {} · {} · {}\n",
@@ -712,7 +782,6 @@ pub async fn history<C: ConnectionTrait>(
     if !may(actor, Action::Read, &p) {
         return Err(AppError::NotFound);
     }
-    let munis = Municipalities::load(db).await?;
     let rows = revision::Entity::find()
         .filter(revision::Column::PracticeId.eq(p.id))
         .order_by_desc(revision::Column::Number)
@@ -724,12 +793,7 @@ pub async fn history<C: ConnectionTrait>(
     let from = from
         .filter(|n| by_number.contains_key(n))
         .unwrap_or_else(|| by_number.range(..to).next_back().map(|(n, _)| *n).unwrap_or(to));
-    let text = |n: i32| {
-        by_number
-            .get(&n)
-            .map(|r| revision_text(r, &munis))
-            .unwrap_or_default()
-    };
+    let text = |n: i32| by_number.get(&n).map(|r| revision_text(r)).unwrap_or_default();
     let diff = diff_lines(&text(from), &text(to));
     Ok(HistoryView {
         slug: p.slug.clone(),

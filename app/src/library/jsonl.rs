@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
-use super::domain::{self, Checked, Municipalities, Writer, parse_codes, parse_themes, valid_slug};
+use super::domain::{self, Checked, Writer, parse_codes, parse_themes, valid_slug};
 use super::entity::practice;
 use super::{PracticeInput, PracticeStatus, Theme};
 use crate::authz::Visibility;
@@ -69,7 +69,6 @@ struct Parsed {
 fn parse_line(
     number: u64,
     text: &str,
-    munis: &Municipalities,
     networks: &HashMap<String, i64>,
     default_network: Option<&str>,
 ) -> Result<Parsed, String> {
@@ -110,7 +109,7 @@ fn parse_line(
         contact: line.contact,
         public: visibility == Visibility::Public,
     };
-    let checked = domain::check(&input, munis).map_err(|e| message(&e))?;
+    let checked = domain::check(&input).map_err(|e| message(&e))?;
     Ok(Parsed {
         number,
         slug,
@@ -131,7 +130,6 @@ where
     C: ConnectionTrait + TransactionTrait,
     R: std::io::BufRead,
 {
-    let munis = Municipalities::load(db).await?;
     let networks: HashMap<String, i64> = network::Entity::find()
         .all(db)
         .await?
@@ -168,7 +166,7 @@ where
         if text.is_empty() {
             continue;
         }
-        match parse_line(number, text, &munis, &networks, default_network) {
+        match parse_line(number, text, &networks, default_network) {
             Ok(p) => {
                 // A slug twice in one batch: the later line wins, in order.
                 if batch.iter().any(|b| b.slug == p.slug) {
@@ -233,7 +231,6 @@ async fn write_batch<C: ConnectionTrait + TransactionTrait>(
 /// Writes every practice (drafts included: the export is a backup) as JSON
 /// lines, oldest first.
 pub async fn export<C: ConnectionTrait, W: std::io::Write>(db: &C, mut out: W) -> Result<u64, AppError> {
-    let munis = Municipalities::load(db).await?;
     let networks: HashMap<i64, String> = network::Entity::find()
         .all(db)
         .await?
@@ -257,7 +254,7 @@ pub async fn export<C: ConnectionTrait, W: std::io::Write>(db: &C, mut out: W) -
                     .collect(),
                 municipalities: parse_codes(&p.municipalities)
                     .iter()
-                    .map(|c| munis.name(c).to_owned())
+                    .map(|c| domain::municipality_name(c).to_owned())
                     .collect(),
                 organisation: p.organisation,
                 visibility: p.visibility,

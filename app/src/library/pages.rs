@@ -155,11 +155,24 @@ fn PracticeFields(
     new: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let themes_kept = input.themes.clone();
-    let public = {
-        let k = kept("visibility").get_untracked();
-        if k.is_empty() { input.public } else { k == "public" }
+    // After a failed save the form shows what was posted (the visibility
+    // radio is always posted, so it tells a failed post from a first visit).
+    let failed_post = !kept("visibility").get_untracked().is_empty();
+    let themes_kept: Vec<Theme> = if failed_post {
+        kept("themes")
+            .get_untracked()
+            .split(',')
+            .filter_map(Theme::parse)
+            .collect()
+    } else {
+        input.themes.clone()
     };
+    let public = if failed_post {
+        kept("visibility").get_untracked() == "public"
+    } else {
+        input.public
+    };
+    let network_kept = kept("network").get_untracked();
     let editor_words = vec![
         t_string!(i18n, fields.body).to_string(),
         t_string!(i18n, library.preview).to_string(),
@@ -178,7 +191,7 @@ fn PracticeFields(
             <div class="field">
                 <label for="network">{t!(i18n, library.network)}</label>
                 <select id="network" name="network">
-                    {networks.iter().map(|(slug, name)| view! { <option value=slug.clone()>{name.clone()}</option> }).collect_view()}
+                    {networks.iter().map(|(slug, name)| view! { <option value=slug.clone() selected=*slug == network_kept>{name.clone()}</option> }).collect_view()}
                 </select>
             </div>
         })}
@@ -272,6 +285,7 @@ pub fn EditPracticePage() -> impl IntoView {
                             view! {
                                 <p><A href=format!("/library/{slug}")>{t!(i18n, library.back)}</A></p>
                                 <h1>{t!(i18n, library.edit_title)}</h1>
+                                {(e.draft && e.from_case).then(|| view! { <p class="alert warn" role="note">{t!(i18n, library.promoted_hint)}</p> })}
                                 <ActionForm action=update attr:class="stack wide" attr:novalidate=true>
                                     <ActionError action=update />
                                     <input type="hidden" name="slug" value=slug.clone() />

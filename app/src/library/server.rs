@@ -30,10 +30,12 @@ fn fail<S: leptos::server_fn::ServerFn>(err: AppError, keep: &[(&str, &str)]) ->
     err
 }
 
-/// The form's fields into the domain's input. Themes come as indexed
-/// checkboxes (`themes[i]`), municipalities as one comma-separated line.
+/// The editor's fields as posted: the domain's input, and what the form
+/// gets back when the save fails (themes as their keys, comma-separated).
+/// Themes come as indexed checkboxes (`themes[i]`), municipalities as one
+/// comma-separated line.
 #[cfg(feature = "ssr")]
-fn input_from_form(
+fn posted(
     title: String,
     summary: String,
     body: String,
@@ -42,21 +44,39 @@ fn input_from_form(
     organisation: String,
     contact: String,
     visibility: String,
-) -> PracticeInput {
-    PracticeInput {
-        title,
-        summary,
-        body_markdown: body,
+) -> (PracticeInput, Vec<(&'static str, String)>) {
+    let input = PracticeInput {
         themes: themes.iter().filter_map(|t| Theme::parse(t)).collect(),
         municipalities: municipalities
             .split([',', ';', '\n'])
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect(),
-        organisation,
-        contact,
         public: visibility == "public",
-    }
+        title: title.clone(),
+        summary: summary.clone(),
+        body_markdown: body.clone(),
+        organisation: organisation.clone(),
+        contact: contact.clone(),
+    };
+    let theme_keys: Vec<String> = input.themes.iter().map(|t| t.key()).collect();
+    let keep = vec![
+        ("title", title),
+        ("summary", summary),
+        ("body", body),
+        ("themes", theme_keys.join(",")),
+        ("municipalities", municipalities),
+        ("organisation", organisation),
+        ("contact", contact),
+        ("visibility", visibility),
+    ];
+    (input, keep)
+}
+
+#[cfg(feature = "ssr")]
+fn fail_keeping<S: leptos::server_fn::ServerFn>(err: AppError, keep: &[(&str, String)]) -> AppError {
+    let keep: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fail::<S>(err, &keep)
 }
 
 /// A practice page.
@@ -64,19 +84,31 @@ fn input_from_form(
 pub async fn practice(slug: String) -> Result<PracticeView, AppError> {
     let (st, actor) = visitor().await?;
     let mut view = domain::view(&st.db, &actor, &slug).await?;
+    // Related practices: the index's neighbours of what was just read.
+    let doc = crate::search::index::IndexDoc {
+        kind: crate::search::HitKind::Practice,
+        id: view.id,
+        slug: view.slug.clone(),
+        title: view.title.clone(),
+        summary: view.summary.clone(),
+        body: String::new(),
+        themes: view.themes.iter().map(|t| t.name().to_owned()).collect(),
+        municipalities: Vec::new(),
+        organisation: view.organisation.clone(),
+        public: view.public,
+        network: None,
+    };
     let scope = crate::search::index::Scope::for_actor(&actor);
-    if let Ok(Some(doc)) = crate::search::server::index_doc_of(&st, &slug).await {
-        view.related = st
-            .search
-            .related(&scope, &doc, 5)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|h| super::PracticeLink {
-                slug: h.slug,
-                title: h.title,
-            })
-            .collect();
-    }
+    view.related = st
+        .search
+        .related(&scope, &doc, 5)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| super::PracticeLink {
+            slug: h.slug,
+            title: h.title,
+        })
+        .collect();
     Ok(view)
 }
 
@@ -88,9 +120,32 @@ pub struct EditorData {
     pub input: PracticeInput,
     pub revision: i32,
     pub draft: bool,
+    /// Promoted from a case: the writer is asked to check it once more.
+    pub from_case: bool,
     pub networks: Vec<(String, String)>,
     pub may_write_public_only: bool,
     pub preview_html: String,
+}
+
+/// A closed case becomes a draft practice; its editor opens.
+#[server(endpoint = "promote_case")]
+pub async fn promote_case(id: i64, #[server(default)] english: String) -> Result<(), AppError> {
+    let (st, actor) = visitor().await?;
+    if actor.user.is_none() {
+        return Err(AppError::NotSignedIn);
+    }
+    let locale = if english == "true" {
+        crate::i18n::Locale::en
+    } else {
+        crate::i18n::Locale::nl
+    };
+    match domain::promote(&st.db, &actor, id, locale).await {
+        Ok(slug) => {
+            leptos_axum::redirect(&format!("/library/{slug}/edit"));
+            Ok(())
+        }
+        Err(err) => Err(fail::<PromoteCase>(err, &[])),
+    }
 }
 
 #[server(name = LoadPracticeEditor, endpoint = "practice_editor")]
@@ -102,13 +157,14 @@ pub async fn practice_editor(slug: Option<String>) -> Result<EditorData, AppErro
     let networks = domain::writable_networks(&st.db, &actor).await?;
     match slug.filter(|s| !s.is_empty()) {
         Some(slug) => {
-            let (input, revision, draft) = domain::editor(&st.db, &actor, &slug).await?;
+            let (input, revision, draft, from_case) = domain::editor(&st.db, &actor, &slug).await?;
             let preview_html = crate::ui::markdown::to_safe_html(&input.body_markdown);
             Ok(EditorData {
                 slug: Some(slug),
                 input,
                 revision,
                 draft,
+                from_case,
                 networks,
                 may_write_public_only: false,
                 preview_html,
@@ -126,6 +182,7 @@ pub async fn practice_editor(slug: Option<String>) -> Result<EditorData, AppErro
                 },
                 revision: 0,
                 draft: false,
+                from_case: false,
                 may_write_public_only: networks.is_empty(),
                 networks,
                 preview_html: String::new(),
@@ -146,38 +203,28 @@ pub async fn create_practice(
     #[server(default)] contact: String,
     #[server(default)] visibility: String,
 ) -> Result<(), AppError> {
-    let keep = [
-        ("network", network.as_str()),
-        ("title", title.as_str()),
-        ("summary", summary.as_str()),
-        ("body", body.as_str()),
-        ("municipalities", municipalities.as_str()),
-        ("organisation", organisation.as_str()),
-        ("contact", contact.as_str()),
-        ("visibility", visibility.as_str()),
-    ];
-    let keep: Vec<(&str, &str)> = keep.to_vec();
+    let (input, mut keep) = posted(
+        title,
+        summary,
+        body,
+        themes,
+        municipalities,
+        organisation,
+        contact,
+        visibility,
+    );
+    keep.push(("network", network.clone()));
     let (st, actor) = visitor().await?;
     if actor.user.is_none() {
         return Err(AppError::NotSignedIn);
     }
-    let input = input_from_form(
-        title.clone(),
-        summary.clone(),
-        body.clone(),
-        themes,
-        municipalities.clone(),
-        organisation.clone(),
-        contact.clone(),
-        visibility.clone(),
-    );
     let network = (!network.is_empty()).then_some(network.as_str());
     match domain::create(&st.db, &actor, network, &input).await {
         Ok(slug) => {
             leptos_axum::redirect(&format!("/library/{slug}"));
             Ok(())
         }
-        Err(err) => Err(fail::<CreatePractice>(err, &keep)),
+        Err(err) => Err(fail_keeping::<CreatePractice>(err, &keep)),
     }
 }
 
@@ -194,35 +241,26 @@ pub async fn update_practice(
     #[server(default)] visibility: String,
     #[server(default)] publish: String,
 ) -> Result<(), AppError> {
-    let keep = [
-        ("title", title.as_str()),
-        ("summary", summary.as_str()),
-        ("body", body.as_str()),
-        ("municipalities", municipalities.as_str()),
-        ("organisation", organisation.as_str()),
-        ("contact", contact.as_str()),
-        ("visibility", visibility.as_str()),
-    ];
+    let (input, keep) = posted(
+        title,
+        summary,
+        body,
+        themes,
+        municipalities,
+        organisation,
+        contact,
+        visibility,
+    );
     let (st, actor) = visitor().await?;
     if actor.user.is_none() {
         return Err(AppError::NotSignedIn);
     }
-    let input = input_from_form(
-        title.clone(),
-        summary.clone(),
-        body.clone(),
-        themes,
-        municipalities.clone(),
-        organisation.clone(),
-        contact.clone(),
-        visibility.clone(),
-    );
     match domain::update(&st.db, &actor, &slug, &input, !publish.is_empty()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/library/{slug}"));
             Ok(())
         }
-        Err(err) => Err(fail::<UpdatePractice>(err, &keep)),
+        Err(err) => Err(fail_keeping::<UpdatePractice>(err, &keep)),
     }
 }
 

@@ -54,6 +54,7 @@ struct Reference {
     /// (municipality, its folded name)
     all: Vec<(municipality::Model, String)>,
     by_postcode: HashMap<String, Vec<usize>>,
+    by_code: HashMap<String, usize>,
 }
 
 fn reference() -> &'static Reference {
@@ -66,7 +67,9 @@ fn reference() -> &'static Reference {
             });
         let mut by_postcode: HashMap<String, Vec<usize>> = HashMap::new();
         let mut all = Vec::with_capacity(rows.len());
+        let mut by_code = HashMap::with_capacity(rows.len());
         for (i, m) in rows.into_iter().enumerate() {
+            by_code.insert(m.nis_code.clone(), i);
             for p in &m.postcodes {
                 by_postcode.entry(p.clone()).or_default().push(i);
             }
@@ -80,8 +83,34 @@ fn reference() -> &'static Reference {
                 folded,
             ));
         }
-        Reference { all, by_postcode }
+        Reference {
+            all,
+            by_postcode,
+            by_code,
+        }
     })
+}
+
+/// A municipality's name by its NIS code.
+pub fn municipality_name(code: &str) -> Option<&'static str> {
+    let reference = reference();
+    reference
+        .by_code
+        .get(code)
+        .map(|&i| reference.all[i].0.name.as_str())
+}
+
+/// The NIS code of what someone typed: a code, a name (accents and case
+/// aside) or a postcode, when it names exactly one municipality.
+pub fn municipality_code(name_or_code: &str) -> Option<String> {
+    let s = name_or_code.trim();
+    if reference().by_code.contains_key(s) {
+        return Some(s.to_owned());
+    }
+    match resolve_municipality_list(s) {
+        Ok(codes) if codes.len() == 1 => codes.into_iter().next(),
+        _ => None,
+    }
 }
 
 /// The municipalities a search term means: a postcode, or a name (exact

@@ -24,7 +24,7 @@ use super::index::{IndexDoc, SearchError, SearchIndex};
 use crate::cases::entity::case;
 use crate::errors::AppError;
 use crate::library::PracticeStatus;
-use crate::library::domain::{Municipalities, parse_codes, parse_themes};
+use crate::library::domain::{municipality_name, parse_codes, parse_themes};
 use crate::library::entity::{practice, reflection};
 
 pub mod entry {
@@ -87,7 +87,7 @@ fn plain(markdown: &str) -> String {
     crate::ui::markdown::to_plain_text(markdown)
 }
 
-fn practice_doc(p: practice::Model, reflections: &[String], munis: &Municipalities) -> Option<IndexDoc> {
+fn practice_doc(p: practice::Model, reflections: &[String]) -> Option<IndexDoc> {
     if p.status != PracticeStatus::Published.as_str() {
         return None;
     }
@@ -108,7 +108,7 @@ fn practice_doc(p: practice::Model, reflections: &[String], munis: &Municipaliti
             .collect(),
         municipalities: parse_codes(&p.municipalities)
             .iter()
-            .map(|c| munis.name(c).to_owned())
+            .map(|c| municipality_name(c).to_owned())
             .collect(),
         organisation: p.organisation,
         public: p.visibility == "public",
@@ -160,7 +160,6 @@ async fn load<C: ConnectionTrait>(
     db: &C,
     practices: &[i64],
     cases: &[i64],
-    munis: &Municipalities,
 ) -> Result<Vec<IndexDoc>, AppError> {
     let mut docs = Vec::new();
     let reflections = reflections_of(db, practices).await?;
@@ -171,7 +170,7 @@ async fn load<C: ConnectionTrait>(
             .await?
         {
             let rs = reflections.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-            docs.extend(practice_doc(p, rs, munis));
+            docs.extend(practice_doc(p, rs));
         }
     }
     for chunk in cases.chunks(500) {
@@ -242,8 +241,7 @@ pub async fn catch_up<C: ConnectionTrait>(
         }
         let practices: Vec<i64> = practices.into_iter().collect();
         let cases: Vec<i64> = cases.into_iter().collect();
-        let munis = Municipalities::load(db).await?;
-        let docs = load(db, &practices, &cases, &munis).await?;
+        let docs = load(db, &practices, &cases).await?;
         let removed: Vec<(HitKind, i64)> = practices
             .iter()
             .map(|id| (HitKind::Practice, *id))
@@ -296,7 +294,6 @@ pub async fn rebuild<C: ConnectionTrait>(
         .flatten()
         .unwrap_or(0);
     let total = practice::Entity::find().count(db).await? + case::Entity::find().count(db).await?;
-    let munis = Municipalities::load(db).await?;
     // Page by page: a large library never sits in memory whole.
     let blocking = |f: IndexJob| {
         let ix = index.clone();
@@ -321,7 +318,7 @@ pub async fn rebuild<C: ConnectionTrait>(
             .into_iter()
             .filter_map(|p| {
                 let rs = reflections.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-                practice_doc(p, rs, &munis)
+                practice_doc(p, rs)
             })
             .collect();
         indexed += docs.len() as u64;

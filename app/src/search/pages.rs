@@ -167,23 +167,19 @@ fn Results(results: SearchResults, p: Params, path: String, kind: &'static str) 
     let facet_list = {
         let path = path.clone();
         let p = p.clone();
-        move |key: &'static str, values: Vec<FacetCount>, label: fn(&str) -> String| {
+        // Municipalities and organisations (themes have their own list).
+        move |key: &'static str, values: Vec<FacetCount>| {
             let path = path.clone();
             let p = p.clone();
             view! {
                 <ul class="facets">
                     {values.into_iter().map(|f| {
-                        let selected = match key {
-                            "theme" => Theme::parse(&p.theme).map(|t| t.name().to_owned()) == Some(f.value.clone()) || p.theme == f.value,
-                            "municipality" => p.municipality == f.value,
-                            _ => p.organisation == f.value,
-                        };
-                        let value = if key == "theme" { Theme::parse(&f.value).map(|t| t.key()).unwrap_or(f.value.clone()) } else { f.value.clone() };
-                        let href = with(&path, &p, key, if selected { "" } else { &value });
+                        let selected = if key == "municipality" { p.municipality == f.value } else { p.organisation == f.value };
+                        let href = with(&path, &p, key, if selected { "" } else { &f.value });
                         view! {
                             <li>
                                 <a href=href aria-current=selected.then_some("true")>
-                                    {label(&f.value)} " " <span class="count">"(" {f.count} ")"</span>
+                                    {f.value.clone()} " " <span class="count">"(" {f.count} ")"</span>
                                 </a>
                             </li>
                         }
@@ -258,11 +254,11 @@ fn Results(results: SearchResults, p: Params, path: String, kind: &'static str) 
                 {(!municipalities.is_empty()).then(|| view! {
                     <h3>{t!(i18n, fields.municipalities)}</h3>
                 })}
-                {facet_list("municipality", municipalities, |v| v.to_owned())}
+                {facet_list("municipality", municipalities)}
                 {(!organisations.is_empty()).then(|| view! {
                     <h3>{t!(i18n, fields.organisation)}</h3>
                 })}
-                {facet_list("organisation", organisations, |v| v.to_owned())}
+                {facet_list("organisation", organisations)}
             </section>
         </div>
     }

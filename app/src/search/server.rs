@@ -66,28 +66,3 @@ pub async fn search(
         AppError::Internal
     })
 }
-
-/// The index document of a practice, to find related ones.
-#[cfg(feature = "ssr")]
-pub(crate) async fn index_doc_of(
-    st: &crate::state::AppState,
-    slug: &str,
-) -> Result<Option<super::index::IndexDoc>, AppError> {
-    let p = crate::library::domain::find(&st.db, slug).await?;
-    Ok(Some(super::index::IndexDoc {
-        kind: HitKind::Practice,
-        id: p.id,
-        slug: p.slug,
-        title: p.title,
-        summary: p.summary,
-        body: String::new(),
-        themes: crate::library::domain::parse_themes(&p.themes)
-            .iter()
-            .map(|t| t.name().to_owned())
-            .collect(),
-        municipalities: Vec::new(),
-        organisation: p.organisation,
-        public: p.visibility == "public",
-        network: p.network_id,
-    }))
-}

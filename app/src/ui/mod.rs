@@ -238,6 +238,7 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         }
         AppError::PhaseNotOpen => t!(i18n, errors.phase_not_open).into_any(),
         AppError::CaseClosed => t!(i18n, errors.case_closed).into_any(),
+        AppError::CaseNotClosed => t!(i18n, errors.case_not_closed).into_any(),
         AppError::ConfidentialityRequired => t!(i18n, errors.confidentiality_required).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),

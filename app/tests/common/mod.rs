@@ -5,6 +5,8 @@
 use app::db;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+pub mod fixtures;
+
 pub struct TestDb {
     pub db: DatabaseConnection,
     _dir: Option<tempdir::TempDir>,
