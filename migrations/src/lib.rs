@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261123_000001_accounts;
 mod m20261123_000002_networks;
 mod m20261123_000003_directory;

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::*;
+
 use crate::municipalities;
 
 #[derive(DeriveMigrationName)]
@@ -117,37 +119,6 @@ enum MailOutbox {
     LastError,
 }
 
-fn id<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
-}
-
-fn when<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn maybe_when<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
-}
-
-fn cascade<T: IntoIden + 'static, C: IntoIden, R: IntoIden + 'static, RC: IntoIden>(
-    from: (T, C),
-    to: (R, RC),
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -185,9 +156,10 @@ impl MigrationTrait for Migration {
                             .col(MunicipalityPostcodes::Postcode)
                             .col(MunicipalityPostcodes::NisCode),
                     )
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (MunicipalityPostcodes::Table, MunicipalityPostcodes::NisCode),
                         (Municipalities::Table, Municipalities::NisCode),
+                        CASCADE,
                     ))
                     .to_owned(),
             )
@@ -250,13 +222,15 @@ impl MigrationTrait for Migration {
                             .col(NetworkMunicipalities::NetworkId)
                             .col(NetworkMunicipalities::NisCode),
                     )
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (NetworkMunicipalities::Table, NetworkMunicipalities::NetworkId),
                         (Networks::Table, Networks::Id),
+                        CASCADE,
                     ))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (NetworkMunicipalities::Table, NetworkMunicipalities::NisCode),
                         (Municipalities::Table, Municipalities::NisCode),
+                        CASCADE,
                     ))
                     .to_owned(),
             )
@@ -290,13 +264,15 @@ impl MigrationTrait for Migration {
                             .col(PersonOrganisations::UserId)
                             .col(PersonOrganisations::OrganisationId),
                     )
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (PersonOrganisations::Table, PersonOrganisations::UserId),
                         (Users::Table, Users::Id),
+                        CASCADE,
                     ))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (PersonOrganisations::Table, PersonOrganisations::OrganisationId),
                         (Organisations::Table, Organisations::Id),
+                        CASCADE,
                     ))
                     .to_owned(),
             )
@@ -322,9 +298,10 @@ impl MigrationTrait for Migration {
                     .col(maybe_when(Invitations::AcceptedAt))
                     .col(ColumnDef::new(Invitations::AcceptedBy).big_integer().null())
                     .col(maybe_when(Invitations::RevokedAt))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (Invitations::Table, Invitations::NetworkId),
                         (Networks::Table, Networks::Id),
+                        CASCADE,
                     ))
                     .foreign_key(
                         ForeignKey::create()
@@ -363,13 +340,15 @@ impl MigrationTrait for Migration {
                     .col(when(JoinRequests::CreatedAt))
                     .col(maybe_when(JoinRequests::DecidedAt))
                     .col(ColumnDef::new(JoinRequests::DecidedBy).big_integer().null())
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (JoinRequests::Table, JoinRequests::NetworkId),
                         (Networks::Table, Networks::Id),
+                        CASCADE,
                     ))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (JoinRequests::Table, JoinRequests::UserId),
                         (Users::Table, Users::Id),
+                        CASCADE,
                     ))
                     .foreign_key(
                         ForeignKey::create()
@@ -411,13 +390,15 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(HandoverRequests::NisCode).string_len(5).null())
                     .col(ColumnDef::new(HandoverRequests::Message).text().not_null())
                     .col(when(HandoverRequests::CreatedAt))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (HandoverRequests::Table, HandoverRequests::NetworkId),
                         (Networks::Table, Networks::Id),
+                        CASCADE,
                     ))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut fk(
                         (HandoverRequests::Table, HandoverRequests::FromUserId),
                         (Users::Table, Users::Id),
+                        CASCADE,
                     ))
                     .to_owned(),
             )

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -83,57 +85,6 @@ enum SearchOutbox {
     EntityId,
     CreatedAt,
 }
-
-fn id<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
-}
-
-fn big<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).big_integer().not_null().to_owned()
-}
-
-fn maybe_big<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).big_integer().null().to_owned()
-}
-
-fn when<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn text<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).text().not_null().default("").to_owned()
-}
-
-fn string<T: IntoIden>(col: T, len: u32) -> ColumnDef {
-    ColumnDef::new(col)
-        .string_len(len)
-        .not_null()
-        .default("")
-        .to_owned()
-}
-
-fn fk<T: IntoIden + 'static, C: IntoIden, R: IntoIden + 'static, RC: IntoIden>(
-    from: (T, C),
-    to: (R, RC),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-const CASCADE: ForeignKeyAction = ForeignKeyAction::Cascade;
-const SET_NULL: ForeignKeyAction = ForeignKeyAction::SetNull;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
