@@ -64,8 +64,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn run(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    // BENCH_REUSE=1 with a DATA_DIR of an earlier run times the searches
+    // only (for trying changes to the search itself).
+    let reuse = std::env::var("BENCH_REUSE").is_ok_and(|v| v == "1") && dir.join("search").exists();
     let url = format!("sqlite://{}?mode=rwc", dir.join("kring.db").display());
     let db = kring_app::db::connect(&url).await?;
+    if reuse {
+        let index = Arc::new(SearchIndex::open(&dir.join("search"))?);
+        return searches(&db, &index, index.len()).await;
+    }
     kring_app::db::migrate(&db).await?;
     kring_server::demo::load(&db, "kring-demo").await?;
 
@@ -132,11 +139,21 @@ async fn run(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::
         docs as f64 / build.as_secs_f64()
     );
 
-    let member = kring_app::accounts::domain::find_by_email(&db, "coordinator.leuven@kring.demo")
+    searches(&db, &index, docs).await
+}
+
+/// 2,000 searches as a member and as a visitor, overall and per query.
+async fn searches(
+    db: &sea_orm::DatabaseConnection,
+    index: &SearchIndex,
+    docs: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let member = kring_app::accounts::domain::find_by_email(db, "coordinator.leuven@kring.demo")
         .await?
         .ok_or("demo member missing")?;
-    let member = Scope::for_actor(&kring_app::networks::domain::actor_for(&db, Some(&member)).await?);
+    let member = Scope::for_actor(&kring_app::networks::domain::actor_for(db, Some(&member)).await?);
     let mut times: Vec<Duration> = Vec::new();
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     let mut total_hits = 0u64;
     for i in 0..2000 {
         let q = QUERIES[i % QUERIES.len()];
@@ -154,6 +171,7 @@ async fn run(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::
         let t = Instant::now();
         let r = index.search(scope, &req)?;
         times.push(t.elapsed());
+        per_query[i % QUERIES.len()].push(t.elapsed());
         total_hits += r.total;
     }
     times.sort();
@@ -165,5 +183,14 @@ async fn run(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::
         ms(times[1999]),
         total_hits
     );
+    for (q, mut t) in QUERIES.iter().zip(per_query) {
+        t.sort();
+        println!(
+            "  {:<28} p50 {:>6.2} ms   max {:>6.2} ms",
+            format!("{q:?}"),
+            ms(t[t.len() / 2]),
+            ms(t[t.len() - 1])
+        );
+    }
     Ok(())
 }
