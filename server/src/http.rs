@@ -11,11 +11,12 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use http::{Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use kring_app::state::{AppState, Settings};
 use kring_app::{App, AppError, shell};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -150,6 +151,22 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         refuse_cross_site,
     ))
     .layer(sessions)
+    // Headers every response carries (the content security policy with its
+    // per-response nonce is still to come, issue 7): no guessing of content
+    // types, no framing by other sites, and addresses (which name cases and
+    // networks) never sent to other sites as a referrer.
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    ))
     .with_state(options)
 }
 

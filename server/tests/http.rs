@@ -1877,3 +1877,52 @@ async fn a_closed_case_becomes_a_draft_practice_without_javascript() {
     let (_, page) = get_text(&outsider, srv.url(&location(&res))).await;
     assert!(!page.contains("## De situatie"));
 }
+
+/// Every kind of response (pages, a 404, JSON, a server function's
+/// redirect, static assets) carries the baseline security headers.
+#[tokio::test]
+async fn every_response_carries_the_baseline_security_headers() {
+    let srv = start().await;
+    let client = browser();
+    let mut responses = Vec::new();
+    for path in [
+        "/",
+        "/library",
+        "/sign-in",
+        "/no-such-page",
+        "/api/search?q=school",
+        "/pkg/kring.css",
+        "/favicon.svg",
+    ] {
+        let res = client.get(srv.url(path)).send().await.unwrap();
+        responses.push((path.to_owned(), res));
+    }
+    let res = srv
+        .form_post(
+            &client,
+            "/api/sign_in",
+            "/sign-in",
+            &[("email", "nobody@example.be"), ("password", "wrong")],
+        )
+        .await;
+    responses.push(("POST /api/sign_in".to_owned(), res));
+    for (what, res) in &responses {
+        let h = res.headers();
+        assert_eq!(
+            h.get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..]),
+            "{what}"
+        );
+        assert_eq!(
+            h.get("x-frame-options").map(|v| v.as_bytes()),
+            Some(&b"DENY"[..]),
+            "{what}"
+        );
+        assert_eq!(
+            h.get("referrer-policy").map(|v| v.as_bytes()),
+            Some(&b"same-origin"[..]),
+            "{what}"
+        );
+    }
+    assert_eq!(responses[3].1.status(), StatusCode::NOT_FOUND);
+}
