@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
@@ -26,6 +26,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::analysis::{self, EN, NL, WORDS};
+use super::facets::{FacetTables, ROOTS};
 use super::{FacetCount, Facets, Hit, HitKind, LIMIT_MAX, QUERY_MAX, SearchRequest, SearchResults};
 
 /// Bumped when the schema or the analysis changes: an index of another
@@ -156,6 +157,8 @@ pub struct SearchIndex {
     /// server runs): this one only reads.
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
+    /// Each segment's facets, for counting (kept by the reader's warmer).
+    facet_tables: Arc<FacetTables>,
     /// The last outbox entry applied (committed with the index).
     position: AtomicI64,
     /// Whether the index must be rebuilt from the database (new, or of an
@@ -211,12 +214,16 @@ impl SearchIndex {
             Err(tantivy::TantivyError::LockFailure(..)) => None,
             Err(e) => return Err(e.into()),
         };
+        let facet_tables = Arc::new(FacetTables::new("facets"));
+        let warmer: std::sync::Weak<dyn tantivy::Warmer> = Arc::downgrade(&facet_tables) as _;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![warmer])
             .try_into()?;
         Ok(SearchIndex {
             reader,
+            facet_tables,
             writer: Mutex::new(writer),
             fields,
             position: AtomicI64::new(if stale { 0 } else { payload.position }),
@@ -367,10 +374,7 @@ impl SearchIndex {
                 filters.iter().map(|q| (Occur::Must, q.box_clone())).collect();
             clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
             let query = BooleanQuery::new(clauses);
-            let mut facets = FacetCollector::for_field("facets");
-            facets.add_facet("/theme");
-            facets.add_facet("/municipality");
-            facets.add_facet("/organisation");
+            let facets = self.facet_tables.counter();
             let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
             Ok(searcher.search(&query, &(top, Count, facets))?)
         };
@@ -417,29 +421,24 @@ impl SearchIndex {
                 score,
             });
         }
-        let counts = |root: &str| -> Vec<FacetCount> {
-            let mut v: Vec<FacetCount> = facet_counts
-                .get(root)
-                .map(|(facet, count)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .last()
-                        .map(|s| (*s).to_owned())
-                        .unwrap_or_default(),
-                    count,
-                })
-                .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            v
-        };
+        let mut by_root: [Vec<FacetCount>; ROOTS.len()] = Default::default();
+        for ((root, value), count) in facet_counts {
+            if let Some(list) = by_root.get_mut(root) {
+                list.push(FacetCount { value, count });
+            }
+        }
+        for list in &mut by_root {
+            list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        }
+        let [themes, municipalities, organisations] = by_root;
         Ok(SearchResults {
             total: total as u64,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             results,
             facets: Facets {
-                themes: counts("/theme"),
-                municipalities: counts("/municipality"),
-                organisations: counts("/organisation"),
+                themes,
+                municipalities,
+                organisations,
             },
             relaxed,
             trimmed: parsed.trimmed,
