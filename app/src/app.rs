@@ -16,6 +16,8 @@ use crate::{cases, library, networks, search, sessions, ui};
 
 /// The HTML document around the app (server side only renders it).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -32,6 +34,33 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from Kring itself or
+/// inline with this response's nonce (leptos_axum makes one per response and
+/// puts it on the hydration and island scripts), no plugins, no `<base>`,
+/// no framing, forms only to Kring. Styles come only from the stylesheet
+/// (no inline `style`); practice images may come from other https sites.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        tracing::error!("no nonce or response options: the page goes out with the fallback policy");
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -52,7 +81,7 @@ pub fn App() -> impl IntoView {
     view! {
         // Dutch unless the person chose otherwise (cookie or profile); the
         // browser's Accept-Language is deliberately not consulted.
-        <I18nContextProvider ssr_lang_header_getter=ui::no_accept_language()>
+        <I18nContextProvider ssr_lang_header_getter=ui::no_accept_language() cookie_name=locale_cookie()>
             <Stylesheet id="kring" href="/pkg/kring.css" />
             <Router>
                 <WithAuth>
@@ -98,6 +127,15 @@ pub fn App() -> impl IntoView {
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// The language cookie's name (the app root only renders on the server).
+fn locale_cookie() -> &'static str {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::state::AppState>() {
+        return state.settings.locale_cookie();
+    }
+    "kring_lang"
 }
 
 /// Provides [`Auth`]. Pages are plain HTML posts (islands mode), so the

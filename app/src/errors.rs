@@ -134,6 +134,9 @@ pub enum AppError {
     ConfidentialityRequired,
     #[error("cross-site request refused")]
     CrossSite,
+    /// Too many requests from one address (the server's rate limits).
+    #[error("too many requests; try again in {seconds} seconds")]
+    RateLimited { seconds: u32 },
     #[error("internal error")]
     Internal,
     /// The request held a value of the wrong kind (letters in a number

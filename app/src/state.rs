@@ -28,6 +28,26 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.scheme() == "https"
     }
+
+    /// The sign-in session cookie. Behind https it carries the `__Host-`
+    /// prefix: the browser then only accepts it Secure, for this host and
+    /// path `/`, so a sibling subdomain cannot plant or widen it.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-kring_session"
+        } else {
+            "kring_session"
+        }
+    }
+
+    /// The interface-language cookie (prefixed like the session cookie).
+    pub fn locale_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-kring_lang"
+        } else {
+            "kring_lang"
+        }
+    }
 }
 
 /// The state of the running server, from the Leptos context.

@@ -124,13 +124,17 @@ export async function launchBrowser() {
   });
 }
 
-/** Fails the test on any axe-core violation of the current page. */
+/**
+ * Fails the test on any axe-core violation of the current page, and on
+ * anything its Content-Security-Policy refused.
+ */
 export async function expectNoAxeViolations(page, label) {
   const result = await new AxeBuilder({ page }).analyze();
   const summary = result.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
   );
   assert.deepEqual(summary, [], `axe violations on ${label ?? page.url()}`);
+  await expectNoCspViolations(page, label);
 }
 
 /** Waits until the wasm bundle has hydrated the page. */
@@ -149,7 +153,7 @@ export async function expectNoHorizontalScroll(page, label) {
   assert.ok(scroll <= client, `${label ?? page.url()} scrolls sideways: ${scroll} > ${client}`);
 }
 
-/** axe (0 violations) and no sideways scrolling at 360 px, on the current page. */
+/** axe (0 violations), nothing refused by the Content-Security-Policy, and no sideways scrolling at 360 px, on the current page. */
 export async function checkPage(page, label) {
   await expectNoAxeViolations(page, label);
   const size = page.viewportSize();
@@ -167,9 +171,27 @@ export async function signIn(page, base, email) {
   await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
 }
 
+/**
+ * Fails when the page's Content-Security-Policy refused anything (a script
+ * without the response's nonce, an inline style, …). Needs a context from
+ * `openContext`, which records the browser's violation reports.
+ */
+export async function expectNoCspViolations(page, label) {
+  const refused = await page.evaluate(() => window.__cspViolations ?? null);
+  assert.ok(refused !== null, 'the page was opened in a context from openContext');
+  assert.deepEqual(refused, [], `CSP refusals on ${label ?? page.url()}`);
+}
+
 /** A browser context whose actions time out (playwright-core has no default: never hang a CI run). */
 export async function openContext(browser, options) {
   const context = await browser.newContext(options);
+  // Init scripts run before the page's own and are not subject to its CSP.
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(15_000);
   return context;

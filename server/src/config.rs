@@ -18,6 +18,8 @@ pub struct Config {
     /// None: mail is written to the log instead of sent.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Per-address rate limits on sign-in, search and posting (`limits`).
+    pub rate_limits: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,7 @@ struct FileConfig {
     demo_password: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    rate_limits: Option<String>,
 }
 
 impl Config {
@@ -137,6 +140,20 @@ impl Config {
         let demo_password =
             pick("KRING_DEMO_PASSWORD", file.demo_password).unwrap_or_else(|| "kring-demo".into());
 
+        let rate_limits = match pick("KRING_RATE_LIMITS", file.rate_limits)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(bad(
+                    "KRING_RATE_LIMITS",
+                    format!("'{other}' is neither on nor off"),
+                ));
+            }
+        };
+
         let smtp_url = pick("KRING_SMTP_URL", file.smtp_url).filter(|u| !u.trim().is_empty());
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -152,6 +169,7 @@ impl Config {
         });
 
         Ok(Config {
+            rate_limits,
             smtp_url,
             mail_from,
             bind,
@@ -191,6 +209,15 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://./data/kring.db?mode=rwc");
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(c.demo_password, "kring-demo");
+        assert!(c.rate_limits);
+    }
+
+    #[test]
+    fn rate_limits_can_be_switched_off_and_nothing_else() {
+        assert!(!with(&[("KRING_RATE_LIMITS", "off")]).expect("valid").rate_limits);
+        assert!(with(&[("KRING_RATE_LIMITS", "ON")]).expect("valid").rate_limits);
+        let err = with(&[("KRING_RATE_LIMITS", "soms")]).expect_err("invalid");
+        assert_eq!(err.setting, "KRING_RATE_LIMITS");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
+use crate::limits::{Limiters, RateLimits};
 
 /// The Leptos options: from cargo-leptos's environment when it runs us
 /// (`cargo leptos watch`), else Kring's own defaults.
@@ -70,8 +71,9 @@ pub fn app_state(
 /// The most a request to a server function may carry.
 pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 
-/// The whole application as an axum router.
-pub fn router(state: AppState, options: LeptosOptions) -> Router {
+/// The whole application as an axum router; `limits`: None switches the
+/// per-address rate limits off.
+pub fn router(state: AppState, options: LeptosOptions, limits: Option<RateLimits>) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -83,7 +85,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let sessions = SessionManagerLayer::new(kring_app::accounts::session_store::DbSessionStore::new(
         state.db.clone(),
     ))
-    .with_name("kring_session")
+    .with_name(state.settings.session_cookie())
     .with_http_only(true)
     .with_same_site(SameSite::Lax)
     .with_secure(state.settings.secure_cookies())
@@ -146,15 +148,38 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         app.fallback_service(dir)
     };
 
-    app.layer(middleware::from_fn_with_state(
+    // HSTS only when Kring is served over https (a plain-http install, as
+    // on a laptop, must not pin the browser to https).
+    let hsts = state.settings.secure_cookies().then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
+
+    let limits = limits.map(|l| middleware::from_fn_with_state(Limiters::new(l), crate::limits::limit));
+
+    // Outermost last: a rate-limited or cross-site request is refused
+    // before a session is loaded from the database.
+    app.layer(sessions)
+    .layer(middleware::from_fn_with_state(
         state.settings.clone(),
         refuse_cross_site,
     ))
-    .layer(sessions)
-    // Headers every response carries (the content security policy with its
-    // per-response nonce is still to come, issue 7): no guessing of content
-    // types, no framing by other sites, and addresses (which name cases and
-    // networks) never sent to other sites as a referrer.
+    .layer(tower::util::option_layer(limits))
+    // Headers every response carries: no guessing of content types, no
+    // framing by other sites, and addresses (which name cases and networks)
+    // never sent to other sites as a referrer. Pages set their own
+    // Content-Security-Policy with the response's script nonce (`shell`);
+    // everything else (JSON, feeds, assets, refusals) gets one that allows
+    // nothing to run.
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; img-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+        ),
+    ))
+    .layer(tower::util::option_layer(hsts))
     .layer(SetResponseHeaderLayer::if_not_present(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

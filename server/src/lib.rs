@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod library_cli;
+pub mod limits;
 pub mod mail;
 pub mod tasks;
 

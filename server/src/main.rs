@@ -188,7 +188,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             tasks::spawn_search(db.clone(), search.clone());
             let options = http::leptos_options(&config);
             let state = http::app_state(&config, db.clone(), search);
-            let router = http::router(state, options);
+            let limits = config.rate_limits.then(kring_server::limits::RateLimits::default);
+            let router = http::router(state, options, limits);
             let mailer =
                 kring_server::mail::Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
             kring_server::mail::spawn_delivery(db.clone(), mailer);

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use kring_server::limits::{Rate, RateLimits};
 use kring_server::{Config, demo, http};
 use reqwest::header::{ACCEPT, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -21,6 +22,17 @@ async fn start() -> TestServer {
 }
 
 async fn start_with(demo_data: bool) -> TestServer {
+    start_at(demo_data, None).await
+}
+
+/// `base_url`: the public address Kring is told it has (e.g. https behind a
+/// proxy); the server itself still listens on plain loopback http.
+async fn start_at(demo_data: bool, base_url: Option<&str>) -> TestServer {
+    start_full(demo_data, base_url, Some(RateLimits::default())).await
+}
+
+/// A server with the given rate limits (None: off).
+async fn start_full(demo_data: bool, base_url: Option<&str>, limits: Option<RateLimits>) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -29,6 +41,7 @@ async fn start_with(demo_data: bool) -> TestServer {
         "KRING_BIND" => Some(addr.to_string()),
         "KRING_DATA_DIR" => Some(data_dir.clone()),
         "KRING_DEMO_PASSWORD" => Some(PASSWORD.to_owned()),
+        "KRING_BASE_URL" => base_url.map(str::to_owned),
         _ => None,
     })
     .expect("config");
@@ -44,6 +57,7 @@ async fn start_with(demo_data: bool) -> TestServer {
     let router = http::router(
         http::app_state(&config, db.clone(), search),
         http::leptos_options(&config),
+        limits,
     );
     tokio::spawn(async move {
         let _ = http::serve(listener, router, std::future::pending()).await;
@@ -1925,4 +1939,531 @@ async fn every_response_carries_the_baseline_security_headers() {
         );
     }
     assert_eq!(responses[3].1.status(), StatusCode::NOT_FOUND);
+
+    // Pages: scripts only from Kring or with this response's nonce, which
+    // is the one on the page's scripts and new for every response.
+    let mut nonces = Vec::new();
+    for (what, res) in responses {
+        let policy = res
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{what}: no Content-Security-Policy"))
+            .to_owned();
+        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+            assert!(policy.contains(directive), "{what}: {policy}");
+        }
+        assert!(!policy.contains("unsafe-inline"), "{what}: {policy}");
+        assert!(
+            res.headers().get("strict-transport-security").is_none(),
+            "{what}: HSTS over http"
+        );
+        let page = res
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+        if !page {
+            assert!(policy.starts_with("default-src 'none'"), "{what}: {policy}");
+            continue;
+        }
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{what}: no nonce in {policy}"))
+            .to_owned();
+        assert!(nonce.len() >= 16, "{what}: nonce {nonce}");
+        let body = res.text().await.unwrap();
+        // leptos_i18n leaves an empty `<script></script>` placeholder;
+        // browsers skip an empty inline script before any CSP check.
+        let scripts = body.matches("<script").count() - body.matches("<script></script>").count();
+        assert!(scripts > 0, "{what}: the page has its hydration script");
+        assert_eq!(
+            body.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{what}: every script carries the response's nonce"
+        );
+        nonces.push(nonce);
+    }
+    assert!(nonces.len() >= 4, "every page was checked: {nonces:?}");
+    let distinct: std::collections::BTreeSet<&String> = nonces.iter().collect();
+    assert_eq!(distinct.len(), nonces.len(), "a new nonce per response");
+}
+
+/// Behind https (the public address says so): HSTS, and cookies that only
+/// go back over https to this very host (`__Host-`, Secure, HttpOnly).
+#[tokio::test]
+async fn behind_https_the_browser_is_pinned_to_it_and_cookies_are_host_only() {
+    let srv = start_at(true, Some("https://kring.example.be")).await;
+    let client = browser();
+    let res = client.get(srv.url("/")).send().await.unwrap();
+    assert_eq!(
+        res.headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    let mut cookies: Vec<String> = Vec::new();
+    let signed_in = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    assert!(signed_in.status().is_success(), "{}", signed_in.status());
+    let switched = srv
+        .form_post(
+            &client,
+            "/api/set_language",
+            "/",
+            &[("lang", "en"), ("next", "/")],
+        )
+        .await;
+    assert!(switched.status().is_redirection(), "{}", switched.status());
+    for res in [signed_in, switched] {
+        cookies.extend(
+            res.headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_owned),
+        );
+    }
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-kring_session="))
+        .unwrap_or_else(|| panic!("no __Host- session cookie in {cookies:?}"));
+    for flag in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(
+            session.split("; ").any(|f| f == flag),
+            "{flag} missing: {session}"
+        );
+    }
+    assert!(!session.contains("Domain="), "{session}");
+    let locale = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-kring_lang="))
+        .unwrap_or_else(|| panic!("no __Host- language cookie in {cookies:?}"));
+    assert!(
+        locale.contains("; Secure") && locale.contains("Path=/"),
+        "{locale}"
+    );
+    assert!(
+        cookies.iter().all(|c| c.starts_with("__Host-")),
+        "every cookie is host-only: {cookies:?}"
+    );
+}
+
+/// Every page of the product (the router's own list, parameters filled from
+/// the demo data), anonymous and signed in as a facilitator: the security
+/// headers, a Content-Security-Policy with this response's nonce, and
+/// cookies that scripts cannot read and other sites do not get.
+#[tokio::test]
+async fn every_page_carries_the_security_headers_and_safe_cookies() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let srv = start().await;
+    let db = &srv.db;
+    let one = |sql: &'static str| async move {
+        let row = db
+            .query_one(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing for {sql}"));
+        row.try_get_by_index::<i64>(0)
+            .map(|n| n.to_string())
+            .or_else(|_| row.try_get_by_index::<String>(0))
+            .unwrap()
+    };
+    let network = "lerend-netwerk-lokale-gezinscoaches";
+    let user = one("SELECT id FROM users WHERE email = 'facilitator@kring.demo'").await;
+    let method = one("SELECT id FROM methods ORDER BY id LIMIT 1").await;
+    let session = one(
+        "SELECT id FROM sessions WHERE network_id = (SELECT id FROM networks WHERE slug = 'lerend-netwerk-lokale-gezinscoaches') ORDER BY id LIMIT 1",
+    )
+    .await;
+    let case = one(
+        "SELECT id FROM cases WHERE network_id = (SELECT id FROM networks WHERE slug = 'lerend-netwerk-lokale-gezinscoaches') ORDER BY id LIMIT 1",
+    )
+    .await;
+    let practice = one("SELECT slug FROM practices WHERE visibility = 'public' ORDER BY id LIMIT 1").await;
+
+    let routes = leptos_axum::generate_route_list(kring_app::App);
+    let mut paths: Vec<String> = routes
+        .iter()
+        .map(|r| {
+            r.path()
+                .split('/')
+                .map(|part| match part {
+                    ":slug" if r.path().starts_with("/library") => practice.clone(),
+                    ":slug" => network.to_owned(),
+                    ":user" => user.clone(),
+                    ":token" => "onbekende-uitnodiging".to_owned(),
+                    ":id" if r.path().starts_with("/sessions") => session.clone(),
+                    ":id" if r.path().starts_with("/cases") => case.clone(),
+                    ":id" if r.path().contains("/methods/") => method.clone(),
+                    other => {
+                        assert!(!other.starts_with(':'), "no value for {other} in {}", r.path());
+                        other.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert!(paths.len() >= 30, "the router's pages: {paths:?}");
+    paths.push("/bestaat-niet".to_owned());
+
+    let anonymous = browser();
+    let facilitator = browser();
+    assert!(
+        srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, true)
+            .await
+            .status()
+            .is_success()
+    );
+    let mut found = 0;
+    for (who, client) in [("anonymous", &anonymous), ("facilitator", &facilitator)] {
+        for path in &paths {
+            let what = format!("{who} GET {path}");
+            let res = client.get(srv.url(path)).send().await.unwrap();
+            let status = res.status();
+            assert!(
+                status.is_success() || status.is_redirection() || status == StatusCode::NOT_FOUND,
+                "{what}: {status}"
+            );
+            let h = res.headers().clone();
+            let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+            assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+            assert_eq!(get("x-frame-options"), "DENY", "{what}");
+            assert_eq!(get("referrer-policy"), "same-origin", "{what}");
+            for cookie in h.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+                assert!(cookie.contains("SameSite=Lax"), "{what}: {cookie}");
+                if cookie.contains("kring_session") {
+                    assert!(cookie.contains("HttpOnly"), "{what}: {cookie}");
+                }
+            }
+            if status.is_redirection() {
+                continue;
+            }
+            let policy = get("content-security-policy");
+            let body = res.text().await.unwrap();
+            let nonce = policy
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_else(|| panic!("{what}: no nonce in '{policy}'"));
+            assert!(
+                policy.contains("object-src 'none'")
+                    && policy.contains("base-uri 'none'")
+                    && policy.contains("frame-ancestors 'none'")
+                    && !policy.contains("unsafe-inline"),
+                "{what}: {policy}"
+            );
+            // leptos_i18n leaves an empty `<script></script>` placeholder;
+            // browsers skip an empty inline script before any CSP check.
+            let scripts = body.matches("<script").count() - body.matches("<script></script>").count();
+            assert!(scripts > 0, "{what}: no hydration script");
+            assert_eq!(
+                body.matches(&format!("nonce=\"{nonce}\"")).count(),
+                scripts,
+                "{what}: a script without the nonce"
+            );
+            assert!(
+                !body.contains(" style=\""),
+                "{what}: an inline style the policy would refuse"
+            );
+            if status.is_success() {
+                found += 1;
+            }
+        }
+    }
+    // Anonymous visitors meet sign-in redirects; the facilitator sees pages.
+    assert!(
+        found >= paths.len(),
+        "too few pages answered 200: {found} of {}",
+        2 * paths.len()
+    );
+}
+
+/// Another network's cases and network-only practices never reach an
+/// outsider through any server function (the JSON endpoints included):
+/// every registered one is called, GET or POST, with the other network's
+/// slug and ids in every argument that names something, as a coach of
+/// another network and as an anonymous visitor. Nothing of that network
+/// changes either.
+#[tokio::test]
+async fn no_server_function_leaks_or_changes_another_networks_data() {
+    use sea_orm::{ConnectionTrait, Statement};
+    // Without rate limits: every call must reach its server function.
+    let srv = start_full(true, None, None).await;
+    let db = &srv.db;
+    let rows = |sql: String| async move {
+        db.query_all(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| {
+                row.try_get_by_index::<i64>(0)
+                    .map(|n| n.to_string())
+                    .or_else(|_| row.try_get_by_index::<String>(0))
+                    .unwrap()
+            })
+            .collect::<Vec<String>>()
+    };
+    let net = "lerend-netwerk-lokale-gezinscoaches";
+    let of_net = format!("network_id = (SELECT id FROM networks WHERE slug = '{net}')");
+    // coach@kring.demo is a member of Baldemore only.
+    assert!(
+        rows(format!(
+            "SELECT m.network_id FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE u.email = 'coach@kring.demo' AND m.{of_net}"
+        ))
+        .await
+        .is_empty()
+    );
+    let public_titles = rows("SELECT title FROM practices WHERE visibility = 'public'".into()).await;
+    let mut secrets: Vec<String> = rows(format!("SELECT title FROM cases WHERE {of_net}")).await;
+    secrets.extend(
+        rows(format!(
+            "SELECT title FROM practices WHERE visibility = 'network' AND {of_net}"
+        ))
+        .await,
+    );
+    secrets.extend(
+        rows(format!(
+            "SELECT body FROM case_replies WHERE case_id IN (SELECT id FROM cases WHERE {of_net})"
+        ))
+        .await
+        .into_iter()
+        .map(|body| body.chars().take(40).collect()),
+    );
+    secrets.retain(|s| s.chars().count() >= 12 && !public_titles.contains(s));
+    assert!(
+        secrets.len() >= 3,
+        "the other network has cases to protect: {secrets:?}"
+    );
+    let cases = rows(format!("SELECT id FROM cases WHERE {of_net} ORDER BY id")).await;
+    let sessions = rows(format!("SELECT id FROM sessions WHERE {of_net} ORDER BY id")).await;
+    let practices = rows(format!("SELECT slug FROM practices WHERE {of_net} ORDER BY id")).await;
+    let members = rows(format!(
+        "SELECT user_id FROM memberships WHERE {of_net} ORDER BY user_id"
+    ))
+    .await;
+    let state = || {
+        rows(format!(
+            "SELECT status || '|' || title || '|' || COALESCE(closed_at, '') || '|' || \
+             (SELECT COUNT(*) FROM case_replies r WHERE r.case_id = cases.id) FROM cases WHERE {of_net} ORDER BY id"
+        ))
+    };
+    let before = (state().await, members.clone());
+
+    let mut functions: Vec<(&'static str, reqwest::Method)> = leptos::server_fn::axum::server_fn_paths()
+        .filter(|(path, _)| !path.ends_with("/sign_out") && !path.ends_with("/sign_in"))
+        .collect();
+    functions.sort_by_key(|(path, _)| *path);
+    assert!(
+        functions.len() >= 60,
+        "every server function: {}",
+        functions.len()
+    );
+
+    // Each try names the other network's things in every argument that can.
+    let mut tries: Vec<Vec<(&str, String)>> = Vec::new();
+    let first = |v: &[String]| v.first().cloned().unwrap_or_default();
+    for id in cases.iter().chain(sessions.iter().take(2)) {
+        tries.push(vec![
+            ("slug", net.to_owned()),
+            ("id", id.clone()),
+            ("case_id", id.clone()),
+            ("user_id", first(&members)),
+            ("method", "1".into()),
+            ("series", "1".into()),
+            ("english", "false".into()),
+            ("q", secrets[0].clone()),
+            ("filter", String::new()),
+            ("page", "1".into()),
+            ("answer", "yes".into()),
+        ]);
+    }
+    for slug in practices.iter().take(3) {
+        tries.push(vec![
+            ("slug", slug.clone()),
+            ("english", "false".into()),
+            ("number", "1".into()),
+            ("id", first(&cases)),
+        ]);
+    }
+    let coach = browser();
+    assert!(
+        srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false)
+            .await
+            .status()
+            .is_success()
+    );
+    let anonymous = browser();
+    let mut calls = 0;
+    for (who, client) in [("coach of another network", &coach), ("anonymous", &anonymous)] {
+        for (path, method) in &functions {
+            for args in &tries {
+                let req = if *method == reqwest::Method::GET {
+                    client.get(srv.url(path)).query(args)
+                } else {
+                    client
+                        .post(srv.url(path))
+                        .header(ORIGIN, &srv.base)
+                        .header(ACCEPT, "application/json")
+                        .form(args)
+                };
+                let res = req.send().await.unwrap();
+                // (Refusals come back as the error's JSON; leptos sends
+                // every server-function error with status 500.)
+                let body = res.text().await.unwrap();
+                for secret in &secrets {
+                    assert!(
+                        !body.contains(secret.as_str()),
+                        "{who}: {method} {path} with {args:?} showed «{secret}»"
+                    );
+                }
+                calls += 1;
+            }
+        }
+    }
+    assert!(calls > 500, "{calls} calls");
+
+    // The calls are well formed: the same ones show the network's own
+    // facilitator what the outsider never saw (read-only functions only).
+    let member = browser();
+    assert!(
+        srv.sign_in(&member, "facilitator@kring.demo", PASSWORD, false)
+            .await
+            .status()
+            .is_success()
+    );
+    for reader in ["/api/case_thread", "/api/network_cases", "/api/search"] {
+        let (_, method) = functions
+            .iter()
+            .find(|(path, _)| path.ends_with(reader))
+            .unwrap_or_else(|| panic!("{reader} is a server function"));
+        let mut shown = false;
+        for args in &tries {
+            let req = if *method == reqwest::Method::GET {
+                member.get(srv.url(reader)).query(args)
+            } else {
+                member
+                    .post(srv.url(reader))
+                    .header(ORIGIN, &srv.base)
+                    .header(ACCEPT, "application/json")
+                    .form(args)
+            };
+            let body = req.send().await.unwrap().text().await.unwrap();
+            shown |= secrets.iter().any(|s| body.contains(s.as_str()));
+        }
+        assert!(shown, "{reader} shows a member the network's cases");
+    }
+    assert_eq!(
+        (
+            state().await,
+            rows(format!(
+                "SELECT user_id FROM memberships WHERE {of_net} ORDER BY user_id"
+            ))
+            .await
+        ),
+        before,
+        "the other network changed"
+    );
+}
+
+/// Over its limit an address gets 429 with Retry-After and a translated
+/// error (JSON for scripts, readable text for a form without JavaScript);
+/// pages and other kinds of request go on.
+#[tokio::test]
+async fn an_address_over_its_rate_limit_is_told_to_wait() {
+    let minute = std::time::Duration::from_secs(60);
+    let limits = RateLimits {
+        sign_in: Rate {
+            burst: 2,
+            every: minute,
+        },
+        search: Rate {
+            burst: 3,
+            every: minute,
+        },
+        posting: Rate {
+            burst: 2,
+            every: minute,
+        },
+    };
+    let srv = start_full(true, None, Some(limits)).await;
+    let client = browser();
+    for _ in 0..3 {
+        let res = client.get(srv.url("/api/search?q=school")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = client.get(srv.url("/search?q=school")).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the page and the API share the limit"
+    );
+    let res = client.get(srv.url("/api/search?q=school")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()[reqwest::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((50..=61).contains(&wait), "Retry-After {wait}");
+    assert_eq!(
+        res.headers().get("x-content-type-options").map(|v| v.as_bytes()),
+        Some(&b"nosniff"[..]),
+        "a refusal still carries the security headers"
+    );
+    let err: kring_app::AppError = res.json().await.unwrap();
+    assert!(matches!(err, kring_app::AppError::RateLimited { seconds } if seconds as u64 == wait));
+    // Reading pages is not limited.
+    assert_eq!(
+        client.get(srv.url("/library")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // Sign-in: two tries, then a wait, whichever account is tried.
+    for email in ["a@example.be", "b@example.be"] {
+        let res = srv.sign_in(&client, email, "fout", false).await;
+        assert_ne!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let res = srv.sign_in(&client, "coach@kring.demo", PASSWORD, false).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Posting, from a form without JavaScript: a page that says it in both
+    // languages (the Back button returns to the form as typed).
+    for _ in 0..2 {
+        let res = srv
+            .form_post(
+                &client,
+                "/api/set_language",
+                "/",
+                &[("lang", "en"), ("next", "/")],
+            )
+            .await;
+        assert!(res.status().is_redirection(), "{}", res.status());
+    }
+    let res = srv
+        .form_post(
+            &client,
+            "/api/set_language",
+            "/",
+            &[("lang", "en"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("Te veel verzoeken") && text.contains("Too many requests"),
+        "{text}"
+    );
+
+    // Another address is not affected (the limits are per address).
+    let other = Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .build()
+        .unwrap();
+    let res = other.get(srv.url("/api/search?q=school")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 }

@@ -16,8 +16,6 @@ const USER_KEY: &str = "uid";
 const SIGNED_IN_AT_KEY: &str = "at";
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 pub const MAX_AGE: time::Duration = time::Duration::hours(12);
-/// The cookie leptos_i18n reads to pick the interface language.
-pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
 pub(crate) async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
@@ -130,7 +128,8 @@ pub fn set_locale_cookie(locale: &str, settings: &Settings) {
         return;
     };
     let secure = if settings.secure_cookies() { "; Secure" } else { "" };
-    let cookie = format!("{LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+    let name = settings.locale_cookie();
+    let cookie = format!("{name}={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         res.append_header(http::header::SET_COOKIE, value);
     }

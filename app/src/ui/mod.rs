@@ -241,6 +241,9 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::CaseNotClosed => t!(i18n, errors.case_not_closed).into_any(),
         AppError::ConfidentialityRequired => t!(i18n, errors.confidentiality_required).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
+        AppError::RateLimited { seconds } => {
+            t!(i18n, errors.rate_limited, seconds = move || seconds).into_any()
+        }
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::BadRequest(_) => t!(i18n, errors.bad_request).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
