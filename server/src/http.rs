@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -218,28 +217,32 @@ async fn refuse_cross_site(State(settings): State<Arc<Settings>>, req: Request, 
     };
     if cross_site || !origin_ok {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-        return cross_site_refusal(req.uri().path().starts_with("/api/"));
+        return refusal(
+            &req,
+            StatusCode::FORBIDDEN,
+            &AppError::CrossSite,
+            "Geweigerd: dit verzoek kwam van een andere website.\nRefused: this request came from another website.\n".into(),
+        );
     }
     next.run(req).await
 }
 
-fn cross_site_refusal(server_fn: bool) -> Response {
-    if server_fn {
-        let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+/// A refusal before any page or server function runs: the error's JSON
+/// for a server-function call from a script, else a short text in Dutch and
+/// English (a browser posting a form without JavaScript shows it as is).
+pub(crate) fn refusal(req: &Request, status: StatusCode, err: &AppError, text: String) -> Response {
+    let wants_json = req.uri().path().starts_with("/api/")
+        && !req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    let (content_type, body) = if wants_json {
+        ("application/json", serde_json::to_string(err).unwrap_or_default())
     } else {
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            Body::from("Geweigerd: dit verzoek kwam van een andere website.\nRefused: this request came from another website.\n"),
-        )
-            .into_response()
-    }
+        ("text/plain; charset=utf-8", text)
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// Serves `router` on `listener` until ctrl-c or SIGTERM.

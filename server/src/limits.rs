@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::{HeaderValue, Method, StatusCode, header};
@@ -137,33 +137,17 @@ pub async fn limit(State(limiters): State<Arc<Limiters>>, req: Request, next: Ne
     };
     let seconds = wait.as_secs().saturating_add(1).min(u64::from(u32::MAX)) as u32;
     tracing::warn!(ip = %peer.ip(), ?class, path = %req.uri().path(), "rate limited");
-    let wants_json = req.uri().path().starts_with("/api/")
-        && !req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/html"));
-    let mut res = if wants_json {
-        let body = serde_json::to_string(&AppError::RateLimited { seconds }).unwrap_or_default();
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
-    } else {
-        // A form post without JavaScript: the browser's Back button returns
-        // to the form with what was typed.
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!(
-                "Te veel verzoeken na elkaar. Wacht {seconds} seconden en probeer opnieuw (met de knop Terug vind je wat je typte).\n\
-                 Too many requests in a row. Wait {seconds} seconds and try again (the Back button returns to what you typed).\n"
-            ),
-        )
-            .into_response()
-    };
+    // Without JavaScript the browser's Back button returns to the form
+    // with what was typed.
+    let mut res = crate::http::refusal(
+        &req,
+        StatusCode::TOO_MANY_REQUESTS,
+        &AppError::RateLimited { seconds },
+        format!(
+            "Te veel verzoeken na elkaar. Wacht {seconds} seconden en probeer opnieuw (met de knop Terug vind je wat je typte).\n\
+             Too many requests in a row. Wait {seconds} seconds and try again (the Back button returns to what you typed).\n"
+        ),
+    );
     if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }

@@ -1950,10 +1950,7 @@ async fn every_response_carries_the_baseline_security_headers() {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_else(|| panic!("{what}: no Content-Security-Policy"))
             .to_owned();
-        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
-            assert!(policy.contains(directive), "{what}: {policy}");
-        }
-        assert!(!policy.contains("unsafe-inline"), "{what}: {policy}");
+        assert_strict_policy(&what, &policy);
         assert!(
             res.headers().get("strict-transport-security").is_none(),
             "{what}: HSTS over http"
@@ -1966,28 +1963,44 @@ async fn every_response_carries_the_baseline_security_headers() {
             assert!(policy.starts_with("default-src 'none'"), "{what}: {policy}");
             continue;
         }
-        let nonce = policy
-            .split("'nonce-")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .unwrap_or_else(|| panic!("{what}: no nonce in {policy}"))
-            .to_owned();
-        assert!(nonce.len() >= 16, "{what}: nonce {nonce}");
         let body = res.text().await.unwrap();
-        // leptos_i18n leaves an empty `<script></script>` placeholder;
-        // browsers skip an empty inline script before any CSP check.
-        let scripts = body.matches("<script").count() - body.matches("<script></script>").count();
-        assert!(scripts > 0, "{what}: the page has its hydration script");
-        assert_eq!(
-            body.matches(&format!("nonce=\"{nonce}\"")).count(),
-            scripts,
-            "{what}: every script carries the response's nonce"
-        );
+        let nonce = page_nonce(&what, &policy, &body);
+        assert!(nonce.len() >= 16, "{what}: nonce {nonce}");
         nonces.push(nonce);
     }
     assert!(nonces.len() >= 4, "every page was checked: {nonces:?}");
     let distinct: std::collections::BTreeSet<&String> = nonces.iter().collect();
     assert_eq!(distinct.len(), nonces.len(), "a new nonce per response");
+}
+
+/// A Content-Security-Policy without plugins, `<base>`, framing or
+/// `unsafe-inline` (pages and every other response alike).
+fn assert_strict_policy(what: &str, policy: &str) {
+    for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        assert!(policy.contains(directive), "{what}: {policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{what}: {policy}");
+}
+
+/// A page's policy is strict and every script carries its nonce; returns
+/// the nonce.
+fn page_nonce(what: &str, policy: &str, body: &str) -> String {
+    assert_strict_policy(what, policy);
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("{what}: no nonce in '{policy}'"));
+    // leptos_i18n leaves an empty `<script></script>` placeholder; browsers
+    // skip an empty inline script before any CSP check.
+    let scripts = body.matches("<script").count() - body.matches("<script></script>").count();
+    assert!(scripts > 0, "{what}: no hydration script");
+    assert_eq!(
+        body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{what}: a script without the response's nonce"
+    );
+    nonce.to_owned()
 }
 
 /// Behind https (the public address says so): HSTS, and cookies that only
@@ -2144,27 +2157,7 @@ async fn every_page_carries_the_security_headers_and_safe_cookies() {
             }
             let policy = get("content-security-policy");
             let body = res.text().await.unwrap();
-            let nonce = policy
-                .split("'nonce-")
-                .nth(1)
-                .and_then(|rest| rest.split('\'').next())
-                .unwrap_or_else(|| panic!("{what}: no nonce in '{policy}'"));
-            assert!(
-                policy.contains("object-src 'none'")
-                    && policy.contains("base-uri 'none'")
-                    && policy.contains("frame-ancestors 'none'")
-                    && !policy.contains("unsafe-inline"),
-                "{what}: {policy}"
-            );
-            // leptos_i18n leaves an empty `<script></script>` placeholder;
-            // browsers skip an empty inline script before any CSP check.
-            let scripts = body.matches("<script").count() - body.matches("<script></script>").count();
-            assert!(scripts > 0, "{what}: no hydration script");
-            assert_eq!(
-                body.matches(&format!("nonce=\"{nonce}\"")).count(),
-                scripts,
-                "{what}: a script without the nonce"
-            );
+            page_nonce(&what, &policy, &body);
             assert!(
                 !body.contains(" style=\""),
                 "{what}: an inline style the policy would refuse"
