@@ -168,6 +168,9 @@ pub struct SearchIndex {
 
 const WRITER_MEMORY: usize = 64 << 20;
 
+/// Threads one search may use (one per segment at most).
+const SEARCH_THREADS_MAX: usize = 4;
+
 impl SearchIndex {
     /// Opens (or creates) the index in `dir`. An index of another schema
     /// version is emptied and marked stale.
@@ -199,8 +202,17 @@ impl SearchIndex {
         Self::with_index(Index::create_in_ram(schema), fields, true)
     }
 
-    fn with_index(index: Index, fields: Fields, mut stale: bool) -> Result<Self, SearchError> {
+    fn with_index(mut index: Index, fields: Fields, mut stale: bool) -> Result<Self, SearchError> {
         analysis::register(index.tokenizers());
+        // A broad word matches most documents, and every match is visited
+        // for the facet counts: the segments are searched side by side on
+        // the machine's cores (results and counts are merged after).
+        let cores = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(SEARCH_THREADS_MAX);
+        if cores > 1 {
+            index.set_multithread_executor(cores)?;
+        }
         let payload: Payload = index
             .load_metas()?
             .payload
