@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::fixtures::{BASE, accept_all, actor, case_input as input, network, person, published_case};
+use common::fixtures::{
+    BASE, accept_all, actor, case_input as input, intervision, network, person, published_case,
+};
 
 use app::AppError;
 use app::cases::domain::{self, CaseInput, ReplyInput, ReplyOutcome};
@@ -512,35 +514,9 @@ on_both_databases!(
 on_both_databases!(
     replies_follow_the_session_phases,
     |db: DatabaseConnection| async move {
-        use app::sessions::domain::{self as sessions, LiveCommand, RawSession};
-        use app::sessions::entity::method;
+        use app::sessions::domain::{self as sessions, LiveCommand};
         let net = network(&db, "kempen").await;
-        let incident = method::Entity::find()
-            .filter(method::Column::Key.eq("incident"))
-            .one(&db)
-            .await
-            .unwrap()
-            .unwrap();
-        let day = (Utc::now() + Duration::days(7)).date_naive();
-        let scheduled = sessions::schedule(
-            &db,
-            &net.facilitator,
-            net.id,
-            sessions::parse_input(&RawSession {
-                title: "Intervisie".into(),
-                kind: "intervision".into(),
-                day: day.to_string(),
-                start: "13:30".into(),
-                end: "15:30".into(),
-                zone: "Europe/Brussels".into(),
-                method: incident.id.to_string(),
-                ..Default::default()
-            })
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-        let sid = scheduled.first_session;
+        let sid = intervision(&db, &net, "incident").await;
         let id = domain::create_case(
             &db,
             &net.coach,

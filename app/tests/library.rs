@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::fixtures::{network, published_case};
+use common::fixtures::{intervision, network, published_case};
 
 use std::sync::Arc;
 
@@ -471,10 +471,8 @@ on_both_databases!(
     |db: DatabaseConnection| async move {
         use app::cases::domain::{self as cases, CaseInput, ReplyInput, ReplyOutcome};
         use app::i18n::Locale;
-        use app::sessions::domain::{self as sessions, LiveCommand, RawSession};
-        use app::sessions::entity::method;
+        use app::sessions::domain::{self as sessions, LiveCommand};
         use common::fixtures::{BASE, accept_all, case_input};
-        use sea_orm::{ColumnTrait, QueryFilter};
 
         let net = network(&db, "netwerk-p").await;
         let other = network(&db, "netwerk-q").await;
@@ -482,32 +480,7 @@ on_both_databases!(
         let mut applied = Applied::default();
 
         // A case discussed in an intervision with the incident method.
-        let incident = method::Entity::find()
-            .filter(method::Column::Key.eq("incident"))
-            .one(&db)
-            .await
-            .unwrap()
-            .unwrap();
-        let day = (chrono::Utc::now() + chrono::Duration::days(7)).date_naive();
-        let sid = sessions::schedule(
-            &db,
-            &net.facilitator,
-            net.id,
-            sessions::parse_input(&RawSession {
-                title: "Intervisie".into(),
-                kind: "intervision".into(),
-                day: day.to_string(),
-                start: "13:30".into(),
-                end: "15:30".into(),
-                zone: "Europe/Brussels".into(),
-                method: incident.id.to_string(),
-                ..Default::default()
-            })
-            .unwrap(),
-        )
-        .await
-        .unwrap()
-        .first_session;
+        let sid = intervision(&db, &net, "incident").await;
         let raw = "Mama Fatima El Amrani kan de schoolkosten van Jonas niet meer betalen.";
         let id = cases::create_case(
             &db,

@@ -139,3 +139,37 @@ pub async fn published_case(db: &DatabaseConnection, net: &Net, title: &str, bod
     cases::publish_case(db, &net.coach, id, BASE).await.unwrap();
     id
 }
+
+/// An intervision of `net` a week from now, led with the method `method_key`
+/// (e.g. "incident"); its session id.
+pub async fn intervision(db: &DatabaseConnection, net: &Net, method_key: &str) -> i64 {
+    use app::sessions::domain::{self as sessions, RawSession};
+    use app::sessions::entity::method;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let method = method::Entity::find()
+        .filter(method::Column::Key.eq(method_key))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let day = (chrono::Utc::now() + chrono::Duration::days(7)).date_naive();
+    sessions::schedule(
+        db,
+        &net.facilitator,
+        net.id,
+        sessions::parse_input(&RawSession {
+            title: "Intervisie".into(),
+            kind: "intervision".into(),
+            day: day.to_string(),
+            start: "13:30".into(),
+            end: "15:30".into(),
+            zone: "Europe/Brussels".into(),
+            method: method.id.to_string(),
+            ..Default::default()
+        })
+        .unwrap(),
+    )
+    .await
+    .unwrap()
+    .first_session
+}
