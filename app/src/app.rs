@@ -90,6 +90,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=ui::HomePage ssr=SsrMode::Async />
                             <Route path=path!("/sign-in") view=accounts::SignInPage ssr=SsrMode::Async />
                             <Route path=path!("/account") view=accounts::AccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/account/delete") view=accounts::DeleteAccountPage ssr=SsrMode::Async />
+                            <Route path=path!("/account/deleted") view=accounts::AccountDeletedPage />
+                            <Route path=path!("/admin/audit") view=crate::audit::AuditLogPage ssr=SsrMode::Async />
                             <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/new") view=networks::NewNetworkPage ssr=SsrMode::Async />
                             <Route path=path!("/networks/:slug") view=networks::NetworkPage ssr=SsrMode::Async />

@@ -80,7 +80,7 @@ pub enum Target {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Municipalities, organisations, accounts.
+    /// Municipalities, organisations, accounts, the audit log.
     ManagePlatform,
     CreateNetwork,
     /// The network's about page (the directory shows it to anyone signed in).

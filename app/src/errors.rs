@@ -104,6 +104,10 @@ pub enum AppError {
     InviteOnly,
     #[error("a network keeps at least one facilitator")]
     LastFacilitator,
+    /// Deleting this account leaves a network without a facilitator, and
+    /// the person did not confirm that they read so.
+    #[error("you are the last facilitator of a network")]
+    SoleFacilitator,
     #[error("unknown municipality: {0}")]
     UnknownMunicipality(String),
     #[error("the end lies before the start")]

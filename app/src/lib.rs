@@ -10,6 +10,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod cases;
 pub mod errors;
 pub mod library;

@@ -2,6 +2,7 @@
 // switch language, sign out; a form without JavaScript; axe on every page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   startKring,
   launchBrowser,
@@ -137,5 +138,77 @@ test('keyboard: the first Tab reaches the skip link, focus is visible', async ()
   }));
   assert.equal(focused.text, 'Naar de inhoud');
   assert.notEqual(focused.outline, 'none');
+  await context.close();
+});
+
+test('an admin filters the audit log by keyboard, at 360 px', async () => {
+  const context = await newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('E-mailadres').fill('admin@kring.demo');
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: /^Welkom/ }).waitFor();
+  await page.goto(kring.base + '/account');
+  await page.getByRole('link', { name: 'Het auditlog bekijken' }).click();
+  await page.getByRole('heading', { name: 'Auditlog' }).waitFor();
+  await expectNoAxeViolations(page, 'audit log');
+  await expectNoHorizontalScroll(page, 'audit log at 360 px');
+  await page.getByLabel('Gebeurtenis').selectOption('sign_in');
+  await page.getByLabel('Wie (naam of e-mailadres)').fill('admin@');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/action=sign_in/);
+  await page.getByRole('cell', { name: 'Aangemeld' }).first().waitFor();
+  const actions = await page.locator('tbody tr td:nth-child(3)').allInnerTexts();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'Aangemeld'), actions.join(', '));
+  await expectNoAxeViolations(page, 'audit log filtered');
+  await context.close();
+});
+
+// Last in this file: it deletes the demo coach.
+test('download my data, then delete the account by keyboard at 360 px', async () => {
+  const context = await newContext({ viewport: { width: 360, height: 740 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('E-mailadres').fill('coach@kring.demo');
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: 'Welkom, Sofie Coach (demo)' }).waitFor();
+
+  await page.goto(kring.base + '/account');
+  await page.getByRole('heading', { name: 'Jouw gegevens' }).waitFor();
+  await waitForHydration(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Mijn gegevens downloaden' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^kring-\d{4}-\d{2}-\d{2}\.zip$/);
+  const zip = readFileSync(await download.path());
+  assert.equal(zip.subarray(0, 2).toString('latin1'), 'PK', 'a zip archive');
+  assert.ok(zip.includes('profile.json'), 'with the profile');
+
+  await page.getByRole('link', { name: 'Mijn account verwijderen…' }).click();
+  await page.getByRole('heading', { name: 'Mijn account verwijderen' }).waitFor();
+  await expectNoAxeViolations(page, 'delete account');
+  await expectNoHorizontalScroll(page, 'delete account at 360 px');
+
+  const posts = page.getByLabel('Verwijder ook mijn reacties en reflecties');
+  await posts.focus();
+  await page.keyboard.press('Space');
+  assert.ok(await posts.isChecked());
+  await page.getByLabel('Je wachtwoord, ter bevestiging').fill('verkeerd-wachtwoord');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'horen niet bij elkaar' }).waitFor();
+  assert.ok(await posts.isChecked(), 'nothing typed is lost');
+  await expectNoAxeViolations(page, 'delete account with an error');
+
+  await page.getByLabel('Je wachtwoord, ter bevestiging').fill(DEMO_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Account verwijderd' }).waitFor();
+  await expectNoAxeViolations(page, 'account deleted');
+  await page.goto(kring.base + '/account');
+  await page.waitForURL(/\/sign-in\?next=\/account$/);
   await context.close();
 });

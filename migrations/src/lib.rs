@@ -10,6 +10,7 @@ mod m20261123_000003_directory;
 mod m20261124_000004_sessions;
 mod m20261201_000005_cases;
 mod m20261206_000006_library;
+mod m20261206_000007_audit;
 pub mod methods;
 pub mod municipalities;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_sessions::Migration),
             Box::new(m20261201_000005_cases::Migration),
             Box::new(m20261206_000006_library::Migration),
+            Box::new(m20261206_000007_audit::Migration),
         ]
     }
 }

@@ -124,6 +124,7 @@ pub fn router(state: AppState, options: LeptosOptions, limits: Option<RateLimits
                 .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_FORM_BYTES)),
         )
         .merge(crate::calendar::routes(state.clone()))
+        .merge(crate::accounts::routes(state.clone()))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

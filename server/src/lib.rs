@@ -1,6 +1,7 @@
 //! The `kring` server: configuration, the HTTP stack, demo data and the
 //! background housekeeping. The binary (main.rs) is only the command line.
 
+pub mod accounts;
 pub mod calendar;
 pub mod config;
 pub mod demo;

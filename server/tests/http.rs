@@ -2460,3 +2460,175 @@ async fn an_address_over_its_rate_limit_is_told_to_wait() {
     let res = other.get(srv.url("/api/search?q=school")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_person_downloads_their_data_and_deletes_their_account_without_javascript() {
+    use std::io::Read;
+    let srv = start().await;
+    let anonymous = browser();
+    let res = anonymous
+        .get(srv.url("/account/export.zip"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    assert_eq!(res.headers().get(LOCATION).unwrap(), "/sign-in?next=/account");
+
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let (_, page) = get_text(&coach, srv.url("/account")).await;
+    assert!(page.contains("href=\"/account/export.zip\"") && page.contains("href=\"/account/delete\""));
+    let res = coach.get(srv.url("/account/export.zip")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "application/zip");
+    assert!(header("content-disposition").starts_with("attachment; filename=\"kring-"));
+    assert_eq!(header("cache-control"), "no-store");
+    let bytes = res.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+    let mut profile = String::new();
+    archive
+        .by_name("profile.json")
+        .expect("profile.json")
+        .read_to_string(&mut profile)
+        .unwrap();
+    let profile: serde_json::Value = serde_json::from_str(&profile).unwrap();
+    assert_eq!(profile["email"], "coach@kring.demo");
+
+    // The confirmation page says what stays and what goes.
+    let (status, page) = get_text(&coach, srv.url("/account/delete")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Account definitief verwijderen") && page.contains("voormalig lid"));
+    assert!(
+        !page.contains("enige procesbegeleider"),
+        "a coach leaves no network behind"
+    );
+
+    // A wrong password: a clear message, and the ticked box stays ticked.
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/delete_account",
+            "/account/delete",
+            &[("password", "niet-mijn-wachtwoord"), ("delete_posts", "on")],
+        )
+        .await;
+    let back = location(&res);
+    assert!(
+        back.starts_with("/account/delete?") && back.contains("keep.delete_posts=on"),
+        "{back}"
+    );
+    let (_, page) = get_text(&coach, srv.url(&back)).await;
+    assert!(page.contains("horen niet bij elkaar"), "{}", alert_of(&page));
+    let tag = page
+        .split("<input")
+        .find(|t| t.contains("id=\"delete_posts\""))
+        .and_then(|t| t.split('>').next())
+        .unwrap_or_default();
+    assert!(tag.contains("checked"), "{tag}");
+    let me = user_id(&srv.db, "coach@kring.demo").await;
+    assert!(
+        kring_app::accounts::domain::find_by_id(&srv.db, me)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let res = srv
+        .form_post(
+            &coach,
+            "/api/delete_account",
+            "/account/delete",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(location(&res), "/account/deleted");
+    let (status, page) = get_text(&coach, srv.url("/account/deleted")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Account verwijderd"));
+    assert!(
+        kring_app::accounts::domain::find_by_id(&srv.db, me)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let res = coach
+        .get(srv.url("/account"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers().get(LOCATION).unwrap(),
+        "/sign-in?next=/account",
+        "signed out"
+    );
+    let again = srv.sign_in(&browser(), "coach@kring.demo", PASSWORD, false).await;
+    assert!(!again.status().is_success(), "the account is gone");
+
+    // The facilitator of both demo networks is warned, and must confirm.
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url("/account/delete")).await;
+    assert!(page.contains("enige procesbegeleider"), "warned");
+    let res = srv
+        .form_post(
+            &facilitator,
+            "/api/delete_account",
+            "/account/delete",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    let (_, page) = get_text(&facilitator, srv.url(&location(&res))).await;
+    assert!(page.contains("laatste procesbegeleider"), "{}", alert_of(&page));
+}
+
+#[tokio::test]
+async fn the_audit_log_is_for_platform_admins_and_filters_without_javascript() {
+    let srv = start().await;
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    let (status, _) = get_text(&coach, srv.url("/admin/audit")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not even its existence");
+    let facilitator = browser();
+    srv.sign_in(&facilitator, "facilitator@kring.demo", PASSWORD, false)
+        .await;
+    let (status, _) = get_text(&facilitator, srv.url("/admin/audit")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let admin = browser();
+    srv.sign_in(&admin, "admin@kring.demo", PASSWORD, false).await;
+    let (_, account) = get_text(&admin, srv.url("/account")).await;
+    assert!(
+        account.contains("href=\"/admin/audit\""),
+        "admins find it on their account page"
+    );
+    let (status, page) = get_text(&admin, srv.url("/admin/audit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Auditlog") && page.contains("Aangemeld"));
+    assert!(page.contains("&lt;coach@kring.demo&gt;") && page.contains("&lt;admin@kring.demo&gt;"));
+
+    // The filter form is a plain GET: its result is an address.
+    let (status, page) = get_text(
+        &admin,
+        srv.url("/admin/audit?action=sign_in&person=coach%40kring"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("&lt;coach@kring.demo&gt;"));
+    assert!(
+        !page.contains("&lt;admin@kring.demo&gt;"),
+        "filtered to the coach"
+    );
+    assert!(
+        page.contains("<option value=\"sign_in\" selected"),
+        "the filter stays chosen"
+    );
+}

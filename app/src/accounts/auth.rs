@@ -12,7 +12,7 @@ use super::entity::user;
 use crate::errors::AppError;
 use crate::state::{Settings, app_state};
 
-const USER_KEY: &str = "uid";
+pub(crate) const USER_KEY: &str = "uid";
 const SIGNED_IN_AT_KEY: &str = "at";
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 pub const MAX_AGE: time::Duration = time::Duration::hours(12);

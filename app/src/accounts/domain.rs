@@ -8,6 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::entity::user;
 use super::throttle;
+use crate::audit::AuditAction;
+use crate::audit::domain::{self as audit, Event};
 use crate::errors::{AppError, Field, Problem};
 
 pub const EMAIL_MAX: usize = 254;
@@ -199,10 +201,15 @@ pub async fn authenticate<C: ConnectionTrait>(
     match (ok, user) {
         (true, Some(user)) => {
             throttle::clear_account(db, &email).await?;
+            audit::record(db, Event::new(AuditAction::SignIn).by(Some(user.id)).ip(ip)).await?;
             Ok(user)
         }
-        _ => {
+        (_, user) => {
             throttle::record_failure(db, &email, ip, now).await?;
+            // Against the account when there is one; a typed address that
+            // is no account is not kept (it may be a password).
+            let event = Event::new(AuditAction::SignInFailed).ip(ip);
+            audit::record(db, event.by(user.map(|u| u.id))).await?;
             Err(AppError::WrongCredentials)
         }
     }
@@ -227,7 +234,9 @@ pub async fn change_password<C: ConnectionTrait>(
         return Err(AppError::WrongCredentials);
     }
     validate_new_password(new_password, Field::NewPassword)?;
-    set_password(db, user_id, new_password).await
+    set_password(db, user_id, new_password).await?;
+    audit::record(db, Event::new(AuditAction::PasswordChanged).by(Some(user_id))).await?;
+    Ok(())
 }
 
 /// Sets a password without asking for the old one (admin CLI).

@@ -2,7 +2,7 @@
 //! Pages and thin server functions here; the domain lives in `domain`.
 
 mod pages;
-pub use pages::{AccountPage, SignInPage};
+pub use pages::{AccountDeletedPage, AccountPage, DeleteAccountPage, SignInPage};
 
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -10,6 +10,8 @@ pub mod auth;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod entity;
+#[cfg(feature = "ssr")]
+pub mod privacy;
 #[cfg(feature = "ssr")]
 pub mod session_store;
 #[cfg(feature = "ssr")]
@@ -82,6 +84,11 @@ pub async fn sign_in(
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
+    if let Some(user) = auth::current_user().await? {
+        let st = crate::state::app_state()?;
+        let event = crate::audit::domain::Event::new(crate::audit::AuditAction::SignOut);
+        crate::audit::domain::record(&st.db, event.by(Some(user.id)).ip(&auth::client_ip().await)).await?;
+    }
     auth::end_session().await?;
     leptos_axum::redirect("/");
     Ok(())
@@ -131,4 +138,61 @@ pub async fn set_language(lang: String, next: Option<String>) -> Result<(), AppE
     auth::set_locale_cookie(&locale, &st.settings);
     leptos_axum::redirect(&crate::ui::form::safe_next(next.as_deref()));
     Ok(())
+}
+
+/// What deleting one's account would do (the confirmation page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionPreview {
+    /// Networks that would be left without a facilitator.
+    pub sole_facilitator_of: Vec<String>,
+    /// Published cases, which stay (pseudonymised, without a name).
+    pub cases: u32,
+    pub replies: u32,
+    pub reflections: u32,
+    /// Practices they started, which stay (without a name).
+    pub practices: u32,
+}
+
+#[server(endpoint = "deletion_preview")]
+pub async fn get_deletion_preview() -> Result<DeletionPreview, AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    privacy::deletion_preview(&st.db, user.id).await
+}
+
+/// Deletes the signed-in person's account (after their password), then
+/// signs them out everywhere.
+#[server(endpoint = "delete_account")]
+pub async fn delete_account(
+    password: String,
+    delete_posts: Option<String>,
+    leave_without_facilitator: Option<String>,
+) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let choice = privacy::Deletion {
+        password: &password,
+        delete_posts: delete_posts.is_some(),
+        leave_networks_without_facilitator: leave_without_facilitator.is_some(),
+    };
+    match privacy::delete_account(&st.db, user.id, choice).await {
+        Ok(()) => {
+            auth::end_session().await?;
+            leptos_axum::redirect("/account/deleted");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<DeleteAccount>(
+                &err,
+                &[
+                    ("delete_posts", delete_posts.as_deref().unwrap_or("")),
+                    (
+                        "leave_without_facilitator",
+                        leave_without_facilitator.as_deref().unwrap_or(""),
+                    ),
+                ],
+            );
+            Err(err)
+        }
+    }
 }

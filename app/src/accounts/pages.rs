@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{ChangePassword, SignIn};
+use super::{ChangePassword, DeleteAccount, SignIn};
 use crate::i18n::*;
 use crate::ui::form::kept;
 use crate::ui::islands::RevealPassword;
-use crate::ui::{ActionError, PageTitle, RequireUser};
+use crate::ui::{ActionError, ErrorText, PageTitle, RequireUser};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -103,7 +103,104 @@ pub fn AccountPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
                 </ActionForm>
+                <h2>{t!(i18n, account.privacy_title)}</h2>
+                <p>{t!(i18n, account.export_text)}</p>
+                // A file, not a page: the router must let the browser fetch it.
+                <p><a class="button" href="/account/export.zip" download="" rel="external">
+                    {t!(i18n, account.export_link)}
+                </a></p>
+                <p>{t!(i18n, account.delete_text)}</p>
+                <p><a href="/account/delete">{t!(i18n, account.delete_link)}</a></p>
+                {me.is_admin.then(|| view! {
+                    <h2>{t!(i18n, account.admin_title)}</h2>
+                    <p><a href="/admin/audit">{t!(i18n, account.audit_link)}</a></p>
+                })}
             </section>
         } />
+    }
+}
+
+/// "Delete my account": what happens, the networks that would lose their
+/// last facilitator, and the confirmation with the password.
+#[component]
+pub fn DeleteAccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let delete = ServerAction::<DeleteAccount>::new();
+    let preview = Resource::new(|| (), |_| super::get_deletion_preview());
+    let kept_posts = kept("delete_posts");
+    let kept_leave = kept("leave_without_facilitator");
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, account.delete_title).to_string()) />
+        <RequireUser children=move |_me| view! {
+            <section class="page narrow">
+                <p><a href="/account">{t!(i18n, account.back_to_account)}</a></p>
+                <h1>{t!(i18n, account.delete_title)}</h1>
+                <Suspense fallback=|| ()>
+                    {move || preview.get().map(|r| match r {
+                        Err(err) => view! {
+                            <div class="alert error" role="alert"><ErrorText err /></div>
+                        }.into_any(),
+                        Ok(p) => {
+                            let sole = p.sole_facilitator_of.clone();
+                            let warn = !sole.is_empty();
+                            let (cases, practices) = (p.cases, p.practices);
+                            let (replies, reflections) = (p.replies, p.reflections);
+                            view! {
+                                <p class="lead">{t!(i18n, account.delete_intro)}</p>
+                                <ul>
+                                    <li>{t!(i18n, account.delete_removed)}</li>
+                                    <li>{t!(i18n, account.delete_kept, cases = move || cases, practices = move || practices)}</li>
+                                    <li>{t!(i18n, account.delete_posts_kept, replies = move || replies, reflections = move || reflections)}</li>
+                                </ul>
+                                {warn.then(|| view! {
+                                    <div class="alert warn" role="alert">
+                                        <p>{t!(i18n, account.sole_facilitator_warning)}</p>
+                                        <ul>{sole.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                                    </div>
+                                })}
+                                <ActionForm action=delete attr:class="stack card" attr:novalidate=true>
+                                    <ActionError action=delete />
+                                    <div class="field check">
+                                        <input id="delete_posts" name="delete_posts" type="checkbox" value="on"
+                                            prop:checked=move || !kept_posts.get().is_empty()
+                                            checked=move || !kept_posts.get().is_empty() />
+                                        <label for="delete_posts">{t!(i18n, account.delete_posts_label)}</label>
+                                    </div>
+                                    {warn.then(|| view! {
+                                        <div class="field check">
+                                            <input id="leave_without_facilitator" name="leave_without_facilitator"
+                                                type="checkbox" value="on" required
+                                                prop:checked=move || !kept_leave.get().is_empty()
+                                                checked=move || !kept_leave.get().is_empty() />
+                                            <label for="leave_without_facilitator">{t!(i18n, account.sole_facilitator_ack)}</label>
+                                        </div>
+                                    })}
+                                    <div class="field">
+                                        <label for="password">{t!(i18n, account.delete_password)}</label>
+                                        <input id="password" name="password" type="password"
+                                            autocomplete="current-password" required maxlength="256" />
+                                    </div>
+                                    <button type="submit" class="button danger">{t!(i18n, account.delete_submit)}</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                    })}
+                </Suspense>
+            </section>
+        } />
+    }
+}
+
+/// After the account is gone (signed out, so no `RequireUser`).
+#[component]
+pub fn AccountDeletedPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, account.deleted_title).to_string()) />
+        <section class="page narrow">
+            <h1>{t!(i18n, account.deleted_title)}</h1>
+            <div class="alert ok" role="status">{t!(i18n, account.deleted_text)}</div>
+            <p><a href="/">{t!(i18n, account.deleted_home)}</a></p>
+        </section>
     }
 }

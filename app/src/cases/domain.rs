@@ -806,6 +806,8 @@ pub async fn thread<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    let event = crate::audit::domain::Event::new(crate::audit::AuditAction::CaseRead);
+    crate::audit::domain::record(db, event.by(actor.user).network(c.network_id).about(c.id)).await?;
     let net = network::Entity::find_by_id(c.network_id)
         .one(db)
         .await?
@@ -1477,6 +1479,8 @@ async fn purge_one<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    let event = crate::audit::domain::Event::new(crate::audit::AuditAction::CasePurged);
+    crate::audit::domain::record(db, event.by(by).network(c.network_id).about(c.id).detail(reason)).await?;
     tracing::info!(case = c.id, network = c.network_id, reason, "case purged");
     Ok(())
 }

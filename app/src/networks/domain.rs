@@ -316,6 +316,9 @@ pub async fn add_member<C: ConnectionTrait>(
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::AlreadyMember,
         _ => AppError::from(e),
     })?;
+    // Who let them in (an invitation, a decided request) is in that row.
+    let event = crate::audit::domain::Event::new(crate::audit::AuditAction::MemberAdded);
+    crate::audit::domain::record(db, event.network(network_id).about(user_id).detail(role.as_str())).await?;
     Ok(())
 }
 

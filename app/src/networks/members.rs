@@ -17,6 +17,8 @@ use super::entity::{invitation, join_request, membership, network, person_organi
 use super::{InvitationState, InvitationView, JoinRequestView, NetworkRole, PendingInvitation};
 use crate::accounts::domain as accounts;
 use crate::accounts::entity::user;
+use crate::audit::AuditAction;
+use crate::audit::domain::{self as audit, Event};
 use crate::authz::{self, Action, Actor, Target};
 use crate::errors::{AppError, Field, Problem};
 use crate::i18n::Locale;
@@ -568,15 +570,21 @@ pub async fn change_role<C: ConnectionTrait + TransactionTrait>(
     {
         return Err(AppError::LastFacilitator);
     }
+    let detail = format!("{} → {}", member.role, role.as_str());
     let mut changed: membership::ActiveModel = member.into();
     changed.role = Set(role.as_str().to_owned());
     changed.update(&tx).await?;
+    let event = Event::new(AuditAction::RoleChanged)
+        .by(actor.user)
+        .network(network_id);
+    audit::record(&tx, event.about(user_id).detail(detail)).await?;
     tx.commit().await?;
     Ok(())
 }
 
 async fn delete_membership<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    actor: &Actor,
     network_id: i64,
     user_id: i64,
 ) -> Result<(), AppError> {
@@ -589,6 +597,10 @@ async fn delete_membership<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::LastFacilitator);
     }
     membership::Entity::delete_by_id(member.id).exec(&tx).await?;
+    let event = Event::new(AuditAction::MemberRemoved)
+        .by(actor.user)
+        .network(network_id);
+    audit::record(&tx, event.about(user_id).detail(member.role)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -600,7 +612,7 @@ pub async fn remove_member<C: ConnectionTrait + TransactionTrait>(
     user_id: i64,
 ) -> Result<(), AppError> {
     authz::check(actor, Action::RemoveMembers, Target::Network(network_id))?;
-    delete_membership(db, network_id, user_id).await
+    delete_membership(db, actor, network_id, user_id).await
 }
 
 pub async fn leave<C: ConnectionTrait + TransactionTrait>(
@@ -610,7 +622,7 @@ pub async fn leave<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), AppError> {
     authz::check(actor, Action::Leave, Target::Network(network_id))?;
     let me = actor.user.ok_or(AppError::NotSignedIn)?;
-    delete_membership(db, network_id, me).await
+    delete_membership(db, actor, network_id, me).await
 }
 
 /// A member agrees (or stops agreeing) to be listed as the network's

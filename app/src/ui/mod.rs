@@ -218,6 +218,7 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::AlreadyRequested => t!(i18n, errors.already_requested).into_any(),
         AppError::InviteOnly => t!(i18n, errors.invite_only).into_any(),
         AppError::LastFacilitator => t!(i18n, errors.last_facilitator).into_any(),
+        AppError::SoleFacilitator => t!(i18n, errors.sole_facilitator).into_any(),
         AppError::UnknownMunicipality(name) => {
             t!(i18n, errors.unknown_municipality, name = move || name.clone()).into_any()
         }
