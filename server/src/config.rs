@@ -20,6 +20,8 @@ pub struct Config {
     pub mail_from: String,
     /// Per-address rate limits on sign-in, search and posting (`limits`).
     pub rate_limits: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     rate_limits: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -154,6 +157,10 @@ impl Config {
             }
         };
 
+        let trusted_proxies =
+            crate::proxies::parse(&pick("KRING_TRUSTED_PROXIES", file.trusted_proxies).unwrap_or_default())
+                .map_err(|reason| bad("KRING_TRUSTED_PROXIES", reason))?;
+
         let smtp_url = pick("KRING_SMTP_URL", file.smtp_url).filter(|u| !u.trim().is_empty());
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -170,6 +177,7 @@ impl Config {
 
         Ok(Config {
             rate_limits,
+            trusted_proxies,
             smtp_url,
             mail_from,
             bind,
@@ -218,6 +226,15 @@ mod tests {
         assert!(with(&[("KRING_RATE_LIMITS", "ON")]).expect("valid").rate_limits);
         let err = with(&[("KRING_RATE_LIMITS", "soms")]).expect_err("invalid");
         assert_eq!(err.setting, "KRING_RATE_LIMITS");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        assert!(with(&[]).expect("valid").trusted_proxies.is_empty());
+        let c = with(&[("KRING_TRUSTED_PROXIES", "10.0.0.1, 172.16.0.0/12")]).expect("valid");
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let err = with(&[("KRING_TRUSTED_PROXIES", "de proxy")]).expect_err("invalid");
+        assert_eq!(err.setting, "KRING_TRUSTED_PROXIES");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod http;
 pub mod library_cli;
 pub mod limits;
 pub mod mail;
+pub mod proxies;
 pub mod tasks;
 
 pub use config::Config;

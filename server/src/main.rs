@@ -189,7 +189,10 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let options = http::leptos_options(&config);
             let state = http::app_state(&config, db.clone(), search);
             let limits = config.rate_limits.then(kring_server::limits::RateLimits::default);
-            let router = http::router(state, options, limits);
+            let router = kring_server::proxies::trust(
+                http::router(state, options, limits),
+                config.trusted_proxies.clone(),
+            );
             let mailer =
                 kring_server::mail::Mailer::from_config(config.smtp_url.as_deref(), &config.mail_from)?;
             kring_server::mail::spawn_delivery(db.clone(), mailer);

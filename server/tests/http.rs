@@ -33,6 +33,16 @@ async fn start_at(demo_data: bool, base_url: Option<&str>) -> TestServer {
 
 /// A server with the given rate limits (None: off).
 async fn start_full(demo_data: bool, base_url: Option<&str>, limits: Option<RateLimits>) -> TestServer {
+    start_server(demo_data, base_url, limits, Vec::new()).await
+}
+
+/// ... and behind the given trusted reverse proxies.
+async fn start_server(
+    demo_data: bool,
+    base_url: Option<&str>,
+    limits: Option<RateLimits>,
+    proxies: Vec<ipnet::IpNet>,
+) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -54,10 +64,13 @@ async fn start_full(demo_data: bool, base_url: Option<&str>, limits: Option<Rate
         .await
         .expect("search index");
     kring_server::tasks::spawn_search(db.clone(), search.clone());
-    let router = http::router(
-        http::app_state(&config, db.clone(), search),
-        http::leptos_options(&config),
-        limits,
+    let router = kring_server::proxies::trust(
+        http::router(
+            http::app_state(&config, db.clone(), search),
+            http::leptos_options(&config),
+            limits,
+        ),
+        proxies,
     );
     tokio::spawn(async move {
         let _ = http::serve(listener, router, std::future::pending()).await;
@@ -2630,5 +2643,88 @@ async fn the_audit_log_is_for_platform_admins_and_filters_without_javascript() {
     assert!(
         page.contains("<option value=\"sign_in\" selected"),
         "the filter stays chosen"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit_and_address() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let minute = std::time::Duration::from_secs(60);
+    let limits = RateLimits {
+        sign_in: Rate {
+            burst: 1,
+            every: minute,
+        },
+        search: Rate {
+            burst: 100,
+            every: minute,
+        },
+        posting: Rate {
+            burst: 100,
+            every: minute,
+        },
+    };
+    let last_sign_in_ip = |srv: &TestServer| {
+        let db = srv.db.clone();
+        async move {
+            use kring_app::audit::domain::event;
+            event::Entity::find()
+                .filter(event::Column::Action.eq("sign_in"))
+                .order_by_desc(event::Column::Id)
+                .one(&db)
+                .await
+                .unwrap()
+                .map(|e| e.ip)
+                .unwrap_or_default()
+        }
+    };
+    let proxies = kring_server::proxies::parse("127.0.0.1").unwrap();
+    let srv = start_server(true, None, Some(limits), proxies).await;
+    let sign_in_from = |client: &Client, from: &str, password: &str| {
+        client
+            .post(srv.url("/api/sign_in"))
+            .header(ORIGIN, &srv.base)
+            .header(ACCEPT, "application/json")
+            .header("x-forwarded-for", format!("198.51.100.9, {from}"))
+            .form(&[("email", "coach@kring.demo"), ("password", password)])
+            .send()
+    };
+    let client = browser();
+    let first = sign_in_from(&client, "203.0.113.1", "fout").await.unwrap();
+    assert_ne!(first.status(), StatusCode::TOO_MANY_REQUESTS);
+    let second = sign_in_from(&client, "203.0.113.1", "fout").await.unwrap();
+    assert_eq!(
+        second.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "that client is over its limit"
+    );
+    let other = sign_in_from(&browser(), "203.0.113.2", PASSWORD).await.unwrap();
+    assert!(
+        other.status().is_success(),
+        "another client behind the same proxy is not"
+    );
+    assert_eq!(
+        last_sign_in_ip(&srv).await,
+        "203.0.113.2",
+        "the audit log names the client"
+    );
+
+    // Without trusted proxies the header is anyone's to write: ignored.
+    let srv = start_full(true, None, Some(limits)).await;
+    let spoofing = |from: &'static str| {
+        browser()
+            .post(srv.url("/api/sign_in"))
+            .header(ORIGIN, &srv.base)
+            .header(ACCEPT, "application/json")
+            .header("x-forwarded-for", from)
+            .form(&[("email", "coach@kring.demo"), ("password", PASSWORD)])
+            .send()
+    };
+    assert!(spoofing("203.0.113.1").await.unwrap().status().is_success());
+    assert_eq!(last_sign_in_ip(&srv).await, "127.0.0.1");
+    assert_eq!(
+        spoofing("203.0.113.2").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a made-up address does not buy a new limit"
     );
 }
