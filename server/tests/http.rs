@@ -2728,3 +2728,58 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit_and_addr
         "a made-up address does not buy a new limit"
     );
 }
+
+#[tokio::test]
+async fn a_new_password_signs_out_every_other_device() {
+    let srv = start().await;
+    let (laptop, phone) = (browser(), browser());
+    for device in [&laptop, &phone] {
+        assert!(
+            srv.sign_in(device, "coach@kring.demo", PASSWORD, false)
+                .await
+                .status()
+                .is_success()
+        );
+    }
+    let res = laptop
+        .post(srv.url("/api/change_password"))
+        .header(ORIGIN, &srv.base)
+        .header(ACCEPT, "application/json")
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "een nieuwe lange zin"),
+            ("new_password_repeat", "een nieuwe lange zin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let account = |client: &Client| client.get(srv.url("/account")).header(ACCEPT, "text/html").send();
+    assert_eq!(
+        account(&laptop).await.unwrap().status(),
+        StatusCode::OK,
+        "this device stays signed in"
+    );
+    let other = account(&phone).await.unwrap();
+    assert_eq!(
+        other.status(),
+        StatusCode::FOUND,
+        "the other device is signed out"
+    );
+    assert_eq!(other.headers().get(LOCATION).unwrap(), "/sign-in?next=/account");
+    let changed = {
+        use kring_app::audit::domain::event;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        event::Entity::find()
+            .filter(event::Column::Action.eq("password_changed"))
+            .all(&srv.db)
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(changed, 1, "and the audit log says so");
+}

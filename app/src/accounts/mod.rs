@@ -110,8 +110,11 @@ pub async fn change_password(
     };
     match result {
         Ok(()) => {
-            // A new password ends other sessions' reason to trust this one.
+            // A new password ends every other sign-in of this person (a
+            // stolen session included); this one goes on under a new id,
+            // stored when the response is sent.
             auth::rotate_session().await?;
+            privacy::end_sessions_of(&st.db, user.id).await?;
             leptos_axum::redirect("/account?changed=1");
             Ok(())
         }
