@@ -168,6 +168,10 @@ pub struct SearchIndex {
 
 const WRITER_MEMORY: usize = 64 << 20;
 
+/// A word whose terms are in this many documents is no typo (see
+/// `SearchIndex::well_known`).
+const WELL_KNOWN_DOCS: u64 = 20;
+
 /// Threads one search may use (one per segment at most).
 const SEARCH_THREADS_MAX: usize = 4;
 
@@ -663,7 +667,7 @@ impl SearchIndex {
         }
         let folded = analysis::fold(word);
         let length = folded.chars().count();
-        if length >= 5 && !folded.contains(' ') {
+        if length >= 5 && !folded.contains(' ') && !self.well_known(searcher, &nl_terms) {
             let distance = if length >= 9 { 2 } else { 1 };
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.words, &folded), distance, true);
             self.expand_for_highlight(searcher, &fuzzy, &mut nl, highlight);
@@ -675,6 +679,22 @@ impl SearchIndex {
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), 0.4))));
         }
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+    }
+
+    /// Whether every Dutch term of a word is in at least `WELL_KNOWN_DOCS`
+    /// documents: then the word is taken as typed. Typo tolerance for it
+    /// would only add the near-spellings of a long posting list (which cost
+    /// most of the time of a broad search and change no top result).
+    fn well_known(&self, searcher: &tantivy::Searcher, nl_terms: &[(usize, String)]) -> bool {
+        let f = &self.fields;
+        !nl_terms.is_empty()
+            && nl_terms.iter().all(|(_, t)| {
+                [f.title, f.summary, f.body].iter().any(|field| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(*field, t))
+                        .is_ok_and(|n| n >= WELL_KNOWN_DOCS)
+                })
+            })
     }
 
     /// The words a fuzzy or prefix query matched, so the snippet can mark
