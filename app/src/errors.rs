@@ -108,6 +108,17 @@ pub enum AppError {
     /// the person did not confirm that they read so.
     #[error("you are the last facilitator of a network")]
     SoleFacilitator,
+    /// A second-step code that is wrong, too old or already used.
+    #[error("this code is not right or was already used")]
+    WrongCode,
+    /// The password step of a sign-in is too long ago (or never happened).
+    #[error("sign in again")]
+    SecondStepExpired,
+    #[error("two-step sign-in is already on")]
+    TwoFactorAlreadyOn,
+    /// Turning two-step sign-in off while a network requires it.
+    #[error("a network you facilitate requires two-step sign-in")]
+    TwoFactorRequired,
     #[error("unknown municipality: {0}")]
     UnknownMunicipality(String),
     #[error("the end lies before the start")]

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import {
   startKring,
   launchBrowser,
@@ -164,6 +165,81 @@ test('an admin filters the audit log by keyboard, at 360 px', async () => {
   assert.ok(actions.length > 0 && actions.every((a) => a === 'Aangemeld'), actions.join(', '));
   await expectNoAxeViolations(page, 'audit log filtered');
   await context.close();
+});
+
+/** The code an authenticator app shows now (RFC 6238: SHA-1, 6 digits, 30 s). */
+function totp(base32, unixSeconds = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const key = [];
+  for (const c of base32.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      key.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const h = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const o = h[19] & 15;
+  const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+test('two-step sign-in: set up by keyboard at 360 px, then sign in with a recovery code', async () => {
+  const email = 'coordinator.bilzen@kring.demo';
+  const context = await newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByRole('heading', { name: /^Welkom/ }).waitFor();
+  await page.goto(kring.base + '/account');
+  await page.getByRole('link', { name: 'Aanmelden in twee stappen beheren' }).click();
+  await page.getByRole('heading', { name: 'Aanmelden in twee stappen', level: 1 }).waitFor();
+  await expectNoAxeViolations(page, 'two-step, off');
+  await page.getByRole('button', { name: 'Instellen' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('img', { name: /QR-code/ }).waitFor();
+  await expectNoAxeViolations(page, 'two-step, scan');
+  await expectNoHorizontalScroll(page, 'two-step set-up at 360 px');
+  const secret = await page.locator('code[data-secret]').getAttribute('data-secret');
+  await page.getByLabel('Typ de code van 6 cijfers die de app nu toont').fill('000000');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'Die code klopt niet' }).waitFor();
+  await page.getByLabel('Typ de code van 6 cijfers die de app nu toont').fill(totp(secret));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Je herstelcodes' }).waitFor();
+  await expectNoAxeViolations(page, 'two-step, recovery codes');
+  const codes = await page.locator('.recovery-codes code').allInnerTexts();
+  assert.equal(codes.length, 10, codes.join(' '));
+  await context.close();
+
+  // Another browser: the password, then the code step.
+  const other = await newContext({ viewport: { width: 360, height: 740 } });
+  const phone = await other.newPage();
+  await phone.goto(kring.base + '/sign-in');
+  await waitForHydration(phone);
+  await phone.getByLabel('E-mailadres').fill(email);
+  await phone.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
+  await phone.getByRole('button', { name: 'Aanmelden' }).click();
+  await phone.getByRole('heading', { name: 'Je code' }).waitFor();
+  await expectNoAxeViolations(phone, 'sign-in code');
+  await expectNoHorizontalScroll(phone, 'sign-in code at 360 px');
+  const field = phone.getByLabel('Code uit je app, of een herstelcode');
+  await field.fill('000000');
+  await phone.keyboard.press('Enter');
+  await phone.getByRole('alert').filter({ hasText: 'Die code klopt niet' }).waitFor();
+  await expectNoAxeViolations(phone, 'sign-in code, wrong');
+  await phone.getByLabel('Code uit je app, of een herstelcode').fill(codes[0]);
+  await phone.keyboard.press('Enter');
+  await phone.getByRole('heading', { name: /^Welkom/ }).waitFor();
+  await other.close();
 });
 
 // Last in this file: it deletes the demo coach.

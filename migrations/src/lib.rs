@@ -11,6 +11,7 @@ mod m20261124_000004_sessions;
 mod m20261201_000005_cases;
 mod m20261206_000006_library;
 mod m20261206_000007_audit;
+mod m20261206_000008_two_factor;
 pub mod methods;
 pub mod municipalities;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_cases::Migration),
             Box::new(m20261206_000006_library::Migration),
             Box::new(m20261206_000007_audit::Migration),
+            Box::new(m20261206_000008_two_factor::Migration),
         ]
     }
 }

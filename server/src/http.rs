@@ -161,7 +161,11 @@ pub fn router(state: AppState, options: LeptosOptions, limits: Option<RateLimits
 
     // Outermost last: a rate-limited or cross-site request is refused
     // before a session is loaded from the database.
-    app.layer(sessions)
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::accounts::two_factor_gate,
+    ))
+    .layer(sessions)
     .layer(middleware::from_fn_with_state(
         state.settings.clone(),
         refuse_cross_site,

@@ -2783,3 +2783,246 @@ async fn a_new_password_signs_out_every_other_device() {
     };
     assert_eq!(changed, 1, "and the audit log says so");
 }
+
+/// The key a set-up page shows (`data-secret`), and the recovery codes of
+/// a page that shows them.
+fn secret_on(page: &str) -> String {
+    let start = page.find("data-secret=\"").expect("a key on the set-up page") + "data-secret=\"".len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn recovery_codes_on(page: &str) -> Vec<String> {
+    page.split("<li><code>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</code>").next())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Now, at least 20 seconds before the authenticator's code changes (a
+/// test that uses "the code before this one" must not cross a step).
+async fn early_in_a_step() -> u64 {
+    let now = unix_now();
+    if now % 30 >= 10 {
+        tokio::time::sleep(std::time::Duration::from_secs(30 - now % 30)).await;
+    }
+    unix_now()
+}
+
+#[tokio::test]
+async fn two_step_sign_in_works_without_javascript_and_each_code_once() {
+    use kring_app::accounts::two_factor::code_at;
+    let srv = start().await;
+    let laptop = browser();
+    assert!(
+        srv.sign_in(&laptop, "coach@kring.demo", PASSWORD, false)
+            .await
+            .status()
+            .is_success()
+    );
+    // Set it up as a browser without JavaScript does.
+    let res = srv
+        .form_post(&laptop, "/api/two_factor_begin", "/account/two-factor", &[])
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let (status, page) = get_text(&laptop, srv.url("/account/two-factor")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg"), "a QR code to scan");
+    let secret = secret_on(&page);
+    let res = srv
+        .form_post(
+            &laptop,
+            "/api/two_factor_confirm",
+            "/account/two-factor",
+            &[("code", "123456")],
+        )
+        .await;
+    assert!(res.status().is_redirection());
+    let (_, page) = get_text(&laptop, srv.url(&location(&res))).await;
+    assert!(page.contains("Die code klopt niet"), "{}", alert_of(&page));
+    // The phone is a step behind; the code after it signs in later.
+    let now = early_in_a_step().await;
+    let behind = code_at(&secret, now - 30).unwrap();
+    let res = srv
+        .form_post(
+            &laptop,
+            "/api/two_factor_confirm",
+            "/account/two-factor",
+            &[("code", &behind)],
+        )
+        .await;
+    assert_eq!(location(&res), "/account/two-factor?enabled=1");
+    let (_, page) = get_text(&laptop, srv.url("/account/two-factor?enabled=1")).await;
+    let codes = recovery_codes_on(&page);
+    assert_eq!(codes.len(), 10, "the recovery codes, shown once: {page}");
+    let (_, again) = get_text(&laptop, srv.url("/account/two-factor")).await;
+    assert!(recovery_codes_on(&again).is_empty(), "and only once");
+    assert!(again.contains("nog 10 ongebruikte herstelcodes"));
+
+    // Signing in now takes two steps: the password alone signs nobody in.
+    let sign_in = |client: &Client| {
+        let client = client.clone();
+        let srv = &srv;
+        async move {
+            let res = srv
+                .form_post(
+                    &client,
+                    "/api/sign_in",
+                    "/sign-in?next=/account",
+                    &[
+                        ("email", "coach@kring.demo"),
+                        ("password", PASSWORD),
+                        ("next", "/account"),
+                    ],
+                )
+                .await;
+            assert!(res.status().is_redirection());
+            assert_eq!(location(&res), "/sign-in/code?next=/account");
+            let account = client
+                .get(srv.url("/account"))
+                .header(ACCEPT, "text/html")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                account.status(),
+                StatusCode::FOUND,
+                "not signed in after the password"
+            );
+        }
+    };
+    let code_step = |client: &Client, code: String| {
+        let client = client.clone();
+        let srv = &srv;
+        async move {
+            srv.form_post(
+                &client,
+                "/api/sign_in_code",
+                "/sign-in/code?next=/account",
+                &[("code", &code), ("next", "/account")],
+            )
+            .await
+        }
+    };
+    let phone = browser();
+    // The code step without the password step first is refused.
+    let res = code_step(&phone, code_at(&secret, now).unwrap()).await;
+    let (_, page) = get_text(&phone, srv.url(&location(&res))).await;
+    assert!(page.contains("Meld je opnieuw aan"), "{}", alert_of(&page));
+
+    sign_in(&phone).await;
+    let (status, page) = get_text(&phone, srv.url("/sign-in/code?next=/account")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("autocomplete=\"one-time-code\""));
+    let res = code_step(&phone, "000000".to_owned()).await;
+    let (_, page) = get_text(&phone, srv.url(&location(&res))).await;
+    assert!(page.contains("Die code klopt niet"), "{}", alert_of(&page));
+    let current = code_at(&secret, now).unwrap();
+    let res = code_step(&phone, current.clone()).await;
+    assert_eq!(location(&res), "/account");
+    let (status, page) = get_text(&phone, srv.url("/account")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("coach@kring.demo"));
+
+    // The same code on another device, within its 30 seconds: refused.
+    let tablet = browser();
+    sign_in(&tablet).await;
+    let res = code_step(&tablet, current).await;
+    assert!(location(&res).starts_with("/sign-in/code"), "{}", location(&res));
+    let account = tablet
+        .get(srv.url("/account"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account.status(), StatusCode::FOUND);
+    // A recovery code works, once.
+    let res = code_step(&tablet, codes[0].clone()).await;
+    assert_eq!(location(&res), "/account");
+    let other = browser();
+    sign_in(&other).await;
+    let res = code_step(&other, codes[0].clone()).await;
+    let (_, page) = get_text(&other, srv.url(&location(&res))).await;
+    assert!(page.contains("Die code klopt niet"), "{}", alert_of(&page));
+}
+
+#[tokio::test]
+async fn a_network_that_requires_two_steps_sends_its_facilitator_to_set_it_up() {
+    use kring_app::accounts::two_factor::code_at;
+    let srv = start().await;
+    let lotte = browser();
+    assert!(
+        srv.sign_in(&lotte, "facilitator@kring.demo", PASSWORD, false)
+            .await
+            .status()
+            .is_success()
+    );
+    let network = "lerend-netwerk-lokale-gezinscoaches";
+    let review = format!("/networks/{network}/cases/review");
+    let res = srv
+        .form_post(
+            &lotte,
+            "/api/case_two_factor_rule",
+            &review,
+            &[("slug", network), ("required", "on")],
+        )
+        .await;
+    assert_eq!(location(&res), format!("{review}?done=settings"));
+
+    // From now on every page and action leads to the set-up page.
+    for path in ["/networks", review.as_str(), "/account"] {
+        let res = lotte
+            .get(srv.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&res), "/account/two-factor?required=1");
+    }
+    let res = srv
+        .form_post(&lotte, "/api/case_two_factor_rule", &review, &[("slug", network)])
+        .await;
+    assert_eq!(
+        location(&res),
+        "/account/two-factor?required=1",
+        "not even to lift the rule"
+    );
+    // A coach of the same network is not held to it.
+    let coach = browser();
+    srv.sign_in(&coach, "coach@kring.demo", PASSWORD, false).await;
+    assert_eq!(get_text(&coach, srv.url("/networks")).await.0, StatusCode::OK);
+
+    let (status, page) = get_text(&lotte, srv.url("/account/two-factor?required=1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Lerend netwerk"),
+        "names the network: {}",
+        alert_of(&page)
+    );
+    srv.form_post(&lotte, "/api/two_factor_begin", "/account/two-factor", &[])
+        .await;
+    let (_, page) = get_text(&lotte, srv.url("/account/two-factor")).await;
+    let code = code_at(&secret_on(&page), unix_now()).unwrap();
+    let res = srv
+        .form_post(
+            &lotte,
+            "/api/two_factor_confirm",
+            "/account/two-factor",
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(location(&res), "/account/two-factor?enabled=1");
+    assert_eq!(
+        get_text(&lotte, srv.url(&review)).await.0,
+        StatusCode::OK,
+        "set up: open again"
+    );
+}

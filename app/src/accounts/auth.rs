@@ -91,6 +91,7 @@ pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), App
     forget_current_user();
     let session = session().await?;
     session.cycle_id().await?;
+    clear_second_step(&session).await?;
     let now = time::OffsetDateTime::now_utc();
     session.insert(USER_KEY, user.id).await?;
     session.insert(SIGNED_IN_AT_KEY, now.unix_timestamp()).await?;
@@ -100,6 +101,71 @@ pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), App
         Expiry::OnInactivity(IDLE_TIMEOUT)
     }));
     Ok(())
+}
+
+/// How long the code step of a sign-in may take after the password.
+pub const SECOND_STEP_SECS: i64 = 5 * 60;
+const PENDING_KEY: &str = "pending_uid";
+const PENDING_AT_KEY: &str = "pending_at";
+const PENDING_REMEMBER_KEY: &str = "pending_remember";
+
+/// The password was right and the person has two-step sign-in: the session
+/// (on a fresh id) remembers who is halfway, but nobody is signed in yet.
+pub async fn begin_second_step(user: &user::Model, remember: bool) -> Result<(), AppError> {
+    forget_current_user();
+    let session = session().await?;
+    session.cycle_id().await?;
+    session.remove_value(USER_KEY).await?;
+    session.insert(PENDING_KEY, user.id).await?;
+    session
+        .insert(PENDING_AT_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
+        .await?;
+    session.insert(PENDING_REMEMBER_KEY, remember).await?;
+    session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(
+        SECOND_STEP_SECS,
+    ))));
+    Ok(())
+}
+
+/// Who is halfway through signing in (and whether they asked to be
+/// remembered), if the password step is recent enough.
+pub async fn pending_second_step() -> Result<Option<(i64, bool)>, AppError> {
+    let session = session().await?;
+    let Some(uid) = session.get::<i64>(PENDING_KEY).await? else {
+        return Ok(None);
+    };
+    let at = session.get::<i64>(PENDING_AT_KEY).await?.unwrap_or(0);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if now - at > SECOND_STEP_SECS {
+        session.flush().await?;
+        return Ok(None);
+    }
+    let remember = session.get::<bool>(PENDING_REMEMBER_KEY).await?.unwrap_or(false);
+    Ok(Some((uid, remember)))
+}
+
+async fn clear_second_step(session: &Session) -> Result<(), AppError> {
+    for key in [PENDING_KEY, PENDING_AT_KEY, PENDING_REMEMBER_KEY] {
+        session.remove_value(key).await?;
+    }
+    Ok(())
+}
+
+const FRESH_CODES_KEY: &str = "fresh_recovery_codes";
+
+/// Recovery codes to show once, on the next page (also without JavaScript,
+/// where a redirect separates the form from the page).
+pub async fn keep_fresh_recovery_codes(codes: &[String]) -> Result<(), AppError> {
+    session().await?.insert(FRESH_CODES_KEY, codes).await?;
+    Ok(())
+}
+
+pub async fn take_fresh_recovery_codes() -> Result<Vec<String>, AppError> {
+    Ok(session()
+        .await?
+        .remove::<Vec<String>>(FRESH_CODES_KEY)
+        .await?
+        .unwrap_or_default())
 }
 
 pub async fn end_session() -> Result<(), AppError> {
@@ -114,8 +180,8 @@ pub async fn rotate_session() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The client's address for throttling. Behind a reverse proxy this is the
-/// proxy's address (see README: a trusted-proxy setting is future work).
+/// The client's address for throttling and the audit log (behind a
+/// trusted reverse proxy, the forwarded client's: `KRING_TRUSTED_PROXIES`).
 pub async fn client_ip() -> String {
     match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
         Ok(ConnectInfo(addr)) => addr.ip().to_string(),

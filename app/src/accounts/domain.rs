@@ -215,6 +215,25 @@ pub async fn authenticate<C: ConnectionTrait>(
     }
 }
 
+/// A signed-in person's password asked again (to change it, to delete
+/// the account, to turn two-step sign-in off). Empty: a field error; too
+/// long or wrong: wrong credentials, before any hashing of a huge input.
+pub fn confirm_password(person: &user::Model, password: &str, field: Field) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::invalid(field, Problem::Empty));
+    }
+    let ok = password.len() <= PASSWORD_MAX
+        && person
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(password, h));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::WrongCredentials)
+    }
+}
+
 pub async fn change_password<C: ConnectionTrait>(
     db: &C,
     user_id: i64,
@@ -222,17 +241,7 @@ pub async fn change_password<C: ConnectionTrait>(
     new_password: &str,
 ) -> Result<(), AppError> {
     let user = find_by_id(db, user_id).await?.ok_or(AppError::NotSignedIn)?;
-    let hash_ok = user
-        .password_hash
-        .as_deref()
-        .map(|h| verify_password(current, h))
-        .unwrap_or(false);
-    if current.is_empty() {
-        return Err(AppError::invalid(Field::CurrentPassword, Problem::Empty));
-    }
-    if !hash_ok {
-        return Err(AppError::WrongCredentials);
-    }
+    confirm_password(&user, current, Field::CurrentPassword)?;
     validate_new_password(new_password, Field::NewPassword)?;
     set_password(db, user_id, new_password).await?;
     audit::record(db, Event::new(AuditAction::PasswordChanged).by(Some(user_id))).await?;

@@ -61,3 +61,46 @@ pub mod login_failure {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod two_factor {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "two_factor")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: i64,
+        /// Base32 (what the authenticator app is given).
+        pub secret: String,
+        pub created_at: ChronoDateTimeUtc,
+        /// None while the person has not confirmed a first code.
+        pub enabled_at: Option<ChronoDateTimeUtc>,
+        /// The last accepted time step: a code is never accepted twice.
+        pub last_step: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod recovery_code {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recovery_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub user_id: i64,
+        /// SHA-256 of the normalised code, hex.
+        pub code_hash: String,
+        pub used_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

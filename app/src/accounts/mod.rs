@@ -2,7 +2,9 @@
 //! Pages and thin server functions here; the domain lives in `domain`.
 
 mod pages;
+mod two_factor_pages;
 pub use pages::{AccountDeletedPage, AccountPage, DeleteAccountPage, SignInPage};
+pub use two_factor_pages::{SignInCodePage, TwoFactorPage};
 
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -16,6 +18,8 @@ pub mod privacy;
 pub mod session_store;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod two_factor;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,11 +69,17 @@ pub async fn sign_in(
     let now = chrono::Utc::now().timestamp();
     match domain::authenticate(&st.db, &email, &password, &ip, now).await {
         Ok(user) => {
-            auth::start_session(&user, remember.is_some()).await?;
             if let Some(locale) = user.locale.as_deref() {
                 auth::set_locale_cookie(locale, &st.settings);
             }
-            leptos_axum::redirect(&crate::ui::form::safe_next(next.as_deref()));
+            let next = crate::ui::form::safe_next(next.as_deref());
+            if two_factor::is_enabled(&st.db, user.id).await? {
+                auth::begin_second_step(&user, remember.is_some()).await?;
+                leptos_axum::redirect(&format!("/sign-in/code?next={}", crate::ui::urlencode(&next)));
+            } else {
+                auth::start_session(&user, remember.is_some()).await?;
+                leptos_axum::redirect(&next);
+            }
             Ok(())
         }
         Err(err) => {
@@ -106,7 +116,11 @@ pub async fn change_password(
     let result = if new_password != new_password_repeat {
         Err(AppError::invalid(Field::NewPassword, Problem::Mismatch))
     } else {
-        domain::change_password(&st.db, user.id, &current_password, &new_password).await
+        let ip = auth::client_ip().await;
+        guarded_by_password(&st.db, &user, &ip, || {
+            domain::change_password(&st.db, user.id, &current_password, &new_password)
+        })
+        .await
     };
     match result {
         Ok(()) => {
@@ -178,7 +192,12 @@ pub async fn delete_account(
         delete_posts: delete_posts.is_some(),
         leave_networks_without_facilitator: leave_without_facilitator.is_some(),
     };
-    match privacy::delete_account(&st.db, user.id, choice).await {
+    let ip = auth::client_ip().await;
+    match guarded_by_password(&st.db, &user, &ip, || {
+        privacy::delete_account(&st.db, user.id, choice)
+    })
+    .await
+    {
         Ok(()) => {
             auth::end_session().await?;
             leptos_axum::redirect("/account/deleted");
@@ -198,4 +217,183 @@ pub async fn delete_account(
             Err(err)
         }
     }
+}
+
+/// The second step of a sign-in: a code from the authenticator app or a
+/// recovery code. Wrong codes count in the sign-in throttle of the account.
+#[server(endpoint = "sign_in_code")]
+pub async fn sign_in_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    match second_step(&code).await {
+        Ok(()) => {
+            leptos_axum::redirect(&crate::ui::form::safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<SignInCode>(&err, &[("next", next.as_deref().unwrap_or(""))]);
+            Err(err)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn second_step(code: &str) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let (uid, remember) = auth::pending_second_step()
+        .await?
+        .ok_or(AppError::SecondStepExpired)?;
+    let user = domain::find_by_id(&st.db, uid)
+        .await?
+        .ok_or(AppError::SecondStepExpired)?;
+    let ip = auth::client_ip().await;
+    let now = chrono::Utc::now().timestamp();
+    throttle::check(&st.db, &user.email, &ip, now).await?;
+    match two_factor::verify(&st.db, uid, code, now as u64, &ip).await {
+        Ok(_) => {
+            throttle::clear_account(&st.db, &user.email).await?;
+            auth::start_session(&user, remember).await
+        }
+        Err(err) => {
+            throttle::record_failure(&st.db, &user.email, &ip, now).await?;
+            Err(err)
+        }
+    }
+}
+
+/// What the two-step page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled: bool,
+    pub recovery_left: u32,
+    /// Set up but not confirmed: what to scan or type into the app.
+    pub pending: Option<TwoFactorSetup>,
+    /// Recovery codes made just now, shown this once.
+    pub fresh_codes: Vec<String>,
+    /// Networks that require it of this person.
+    pub required_by: Vec<String>,
+    /// A local account (SSO accounts are covered by their provider).
+    pub has_password: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub otpauth_url: String,
+    pub qr_svg: String,
+}
+
+#[server(endpoint = "two_factor")]
+pub async fn get_two_factor() -> Result<TwoFactorView, AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let state = two_factor::state(&st.db, user.id).await?;
+    let pending = two_factor::enrolment(&st.db, &user)
+        .await?
+        .map(|e| TwoFactorSetup {
+            secret: e.secret,
+            otpauth_url: e.otpauth_url,
+            qr_svg: e.qr_svg,
+        });
+    Ok(TwoFactorView {
+        enabled: matches!(state, two_factor::State::On { .. }),
+        recovery_left: match state {
+            two_factor::State::On { recovery_left } => recovery_left,
+            _ => 0,
+        },
+        pending,
+        fresh_codes: auth::take_fresh_recovery_codes().await?,
+        required_by: two_factor::required_by(&st.db, user.id).await?,
+        has_password: user.password_hash.is_some(),
+    })
+}
+
+#[server(endpoint = "two_factor_begin")]
+pub async fn begin_two_factor() -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    two_factor::begin(&st.db, user.id).await?;
+    leptos_axum::redirect("/account/two-factor");
+    Ok(())
+}
+
+#[server(endpoint = "two_factor_confirm")]
+pub async fn confirm_two_factor(code: String) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let now = chrono::Utc::now().timestamp() as u64;
+    match two_factor::confirm(&st.db, user.id, &code, now).await {
+        Ok(codes) => {
+            auth::keep_fresh_recovery_codes(&codes).await?;
+            leptos_axum::redirect("/account/two-factor?enabled=1");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<ConfirmTwoFactor>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+#[server(endpoint = "two_factor_codes")]
+pub async fn new_recovery_codes(password: String) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let ip = auth::client_ip().await;
+    let result = guarded_by_password(&st.db, &user, &ip, || {
+        two_factor::regenerate_recovery_codes(&st.db, user.id, &password)
+    })
+    .await;
+    match result {
+        Ok(codes) => {
+            auth::keep_fresh_recovery_codes(&codes).await?;
+            leptos_axum::redirect("/account/two-factor");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<NewRecoveryCodes>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+#[server(endpoint = "two_factor_off")]
+pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let ip = auth::client_ip().await;
+    let result = guarded_by_password(&st.db, &user, &ip, || {
+        two_factor::disable(&st.db, user.id, &password)
+    })
+    .await;
+    match result {
+        Ok(()) => {
+            leptos_axum::redirect("/account/two-factor?disabled=1");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<DisableTwoFactor>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+/// A password asked again inside a session counts in the sign-in
+/// throttle like a sign-in, so a borrowed session cannot guess it.
+#[cfg(feature = "ssr")]
+async fn guarded_by_password<T, F, Fut>(
+    db: &sea_orm::DatabaseConnection,
+    user: &entity::user::Model,
+    ip: &str,
+    action: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let now = chrono::Utc::now().timestamp();
+    throttle::check(db, &user.email, ip, now).await?;
+    let result = action().await;
+    if matches!(result, Err(AppError::WrongCredentials)) {
+        throttle::record_failure(db, &user.email, ip, now).await?;
+    }
+    result
 }

@@ -103,6 +103,9 @@ pub fn AccountPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
                 </ActionForm>
+                <h2>{t!(i18n, two_factor.title)}</h2>
+                <p>{t!(i18n, account.two_factor_text)}</p>
+                <p><a href="/account/two-factor">{t!(i18n, account.two_factor_link)}</a></p>
                 <h2>{t!(i18n, account.privacy_title)}</h2>
                 <p>{t!(i18n, account.export_text)}</p>
                 // A file, not a page: the router must let the browser fetch it.

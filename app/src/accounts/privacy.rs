@@ -15,12 +15,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::DeletionPreview;
-use super::domain::{find_by_id, verify_password};
+use super::domain::find_by_id;
 use super::entity::{auth_session, login_failure, user};
 use crate::audit::AuditAction;
 use crate::audit::domain::{self as audit, Event};
 use crate::cases::entity::{case, read as case_read, reply};
-use crate::errors::{AppError, Field, Problem};
+use crate::errors::{AppError, Field};
 use crate::library::entity::{practice, reflection, revision};
 use crate::networks::entity::{join_request, membership, network, organisation, person_organisation};
 use crate::search::outbox;
@@ -40,6 +40,9 @@ struct Profile {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     organisations: Vec<String>,
+    /// Whether two-step sign-in is on, and since when (never the key).
+    two_factor_since: Option<DateTime<Utc>>,
+    recovery_codes_unused: u64,
 }
 
 #[derive(Serialize)]
@@ -166,7 +169,7 @@ const README: &str = "\
 Kring — je gegevens / your data
 
 nl: Dit archief bevat alles wat Kring over jou bewaart: profile.json (je
-profiel en organisaties), memberships.json (netwerken en rollen, en je
+profiel, organisaties en of aanmelden in twee stappen aanstaat), memberships.json (netwerken en rollen, en je
 aanvragen om aan te sluiten), sessions.json (je antwoorden op uitnodigingen
 en je aanwezigheid), cases.json (casussen die je schreef, ook je eigen
 tekst van voor de pseudonimisering), case_replies.json (je reacties en
@@ -175,7 +178,7 @@ versies die je schreef), practice_reflections.json en case_reads.json (welke
 casussen je opende en wanneer; Kring houdt dat bij voor de vertrouwelijkheid).
 
 en: This archive holds everything Kring keeps about you: profile.json (your
-profile and organisations), memberships.json (networks, roles and requests
+profile, organisations and whether two-step sign-in is on), memberships.json (networks, roles and requests
 to join), sessions.json (your answers to invitations and your attendance),
 cases.json (cases you wrote, including your own text from before
 pseudonymisation), case_replies.json (your replies and reflections),
@@ -217,6 +220,15 @@ pub async fn export<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec<u8>,
         created_at: me.created_at,
         updated_at: me.updated_at,
         organisations: my_organisations,
+        two_factor_since: super::entity::two_factor::Entity::find_by_id(user_id)
+            .one(db)
+            .await?
+            .and_then(|t| t.enabled_at),
+        recovery_codes_unused: super::entity::recovery_code::Entity::find()
+            .filter(super::entity::recovery_code::Column::UserId.eq(user_id))
+            .filter(super::entity::recovery_code::Column::UsedAt.is_null())
+            .count(db)
+            .await?,
     };
 
     let memberships: Vec<Membership> = membership::Entity::find()
@@ -480,29 +492,21 @@ fn zip(files: &[(&str, Vec<u8>)]) -> Result<Vec<u8>, AppError> {
 
 /// Networks where `user_id` is the only facilitator.
 async fn sole_facilitator_of<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec<String>, AppError> {
-    let mine: Vec<i64> = membership::Entity::find()
+    use crate::networks::members;
+    let mine = members::facilitated_by(db, user_id).await?;
+    let counts = members::facilitator_counts(db, &mine).await?;
+    let alone: Vec<i64> = mine
+        .into_iter()
+        .filter(|n| counts.get(n).copied().unwrap_or(0) <= 1)
+        .collect();
+    Ok(network::Entity::find()
         .select_only()
-        .column(membership::Column::NetworkId)
-        .filter(membership::Column::UserId.eq(user_id))
-        .filter(membership::Column::Role.eq("facilitator"))
+        .column(network::Column::Name)
+        .filter(network::Column::Id.is_in(alone))
+        .order_by_asc(network::Column::Name)
         .into_tuple()
         .all(db)
-        .await?;
-    let mut names = Vec::new();
-    for network_id in mine {
-        let facilitators = membership::Entity::find()
-            .filter(membership::Column::NetworkId.eq(network_id))
-            .filter(membership::Column::Role.eq("facilitator"))
-            .count(db)
-            .await?;
-        if facilitators <= 1
-            && let Some(n) = network::Entity::find_by_id(network_id).one(db).await?
-        {
-            names.push(n.name);
-        }
-    }
-    names.sort();
-    Ok(names)
+        .await?)
 }
 
 /// What deleting the account would do, for the confirmation page.
@@ -560,16 +564,7 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     choice: Deletion<'_>,
 ) -> Result<(), AppError> {
     let me: user::Model = find_by_id(db, user_id).await?.ok_or(AppError::NotSignedIn)?;
-    if choice.password.is_empty() {
-        return Err(AppError::invalid(Field::Password, Problem::Empty));
-    }
-    let password_ok = me
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| verify_password(choice.password, h));
-    if !password_ok {
-        return Err(AppError::WrongCredentials);
-    }
+    super::domain::confirm_password(&me, choice.password, Field::Password)?;
     if !choice.leave_networks_without_facilitator && !sole_facilitator_of(db, user_id).await?.is_empty() {
         return Err(AppError::SoleFacilitator);
     }

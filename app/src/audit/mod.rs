@@ -28,10 +28,14 @@ pub enum AuditAction {
     CasePurged,
     DataExported,
     AccountDeleted,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorFailed,
+    RecoveryCodeUsed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -43,6 +47,10 @@ impl AuditAction {
         AuditAction::CasePurged,
         AuditAction::DataExported,
         AuditAction::AccountDeleted,
+        AuditAction::TwoFactorEnabled,
+        AuditAction::TwoFactorDisabled,
+        AuditAction::TwoFactorFailed,
+        AuditAction::RecoveryCodeUsed,
     ];
 
     /// The stored (and URL) form.
@@ -59,6 +67,10 @@ impl AuditAction {
             AuditAction::CasePurged => "case_purged",
             AuditAction::DataExported => "data_exported",
             AuditAction::AccountDeleted => "account_deleted",
+            AuditAction::TwoFactorEnabled => "two_factor_enabled",
+            AuditAction::TwoFactorDisabled => "two_factor_disabled",
+            AuditAction::TwoFactorFailed => "two_factor_failed",
+            AuditAction::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 

@@ -18,6 +18,10 @@ fn action_name(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::CasePurged => t_string!(i18n, audit.case_purged),
         AuditAction::DataExported => t_string!(i18n, audit.data_exported),
         AuditAction::AccountDeleted => t_string!(i18n, audit.account_deleted),
+        AuditAction::TwoFactorEnabled => t_string!(i18n, audit.two_factor_enabled),
+        AuditAction::TwoFactorDisabled => t_string!(i18n, audit.two_factor_disabled),
+        AuditAction::TwoFactorFailed => t_string!(i18n, audit.two_factor_failed),
+        AuditAction::RecoveryCodeUsed => t_string!(i18n, audit.recovery_code_used),
     }
     .to_string()
 }

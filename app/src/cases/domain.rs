@@ -1586,6 +1586,7 @@ pub async fn review<C: ConnectionTrait>(
             .as_deref()
             .is_none_or(|t| t.trim().is_empty()),
         statement: statement_text(&s, english),
+        require_two_factor: s.require_two_factor,
     })
 }
 
@@ -1668,6 +1669,23 @@ pub async fn update_settings<C: ConnectionTrait>(
     am.cases_need_review = Set(needs_review);
     am.case_retention_months = Set(months as i32);
     am.confidentiality_statement = Set((!statement.is_empty()).then_some(statement));
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Whether the network's facilitators must use two-step sign-in. A
+/// facilitator who turns it on without having it is sent to set it up
+/// on their next page.
+pub async fn set_two_factor_rule<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    slug: &str,
+    required: bool,
+) -> Result<(), AppError> {
+    let net = network_by_slug(db, slug).await?;
+    authz::check(actor, Action::ModerateCases, Target::Network(net.id))?;
+    let mut am = settings(db, net.id).await?.into_active_model();
+    am.require_two_factor = Set(required);
     am.update(db).await?;
     Ok(())
 }

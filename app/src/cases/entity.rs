@@ -27,6 +27,8 @@ entity!(network_settings, "networks", {
     pub cases_need_review: bool,
     pub case_retention_months: i32,
     pub confidentiality_statement: Option<String>,
+    /// Its facilitators must use two-step sign-in.
+    pub require_two_factor: bool,
 });
 
 entity!(case, "cases", {

@@ -272,6 +272,8 @@ pub struct ReviewView {
     pub statement: String,
     /// The shipped statement is used (none of the network's own).
     pub default_statement: bool,
+    /// Facilitators must use two-step sign-in.
+    pub require_two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

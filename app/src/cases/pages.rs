@@ -791,6 +791,7 @@ pub fn CaseReviewPage() -> impl IntoView {
     let decide = ServerAction::<super::DecideCaseReview>::new();
     let resolve = ServerAction::<super::ResolveCaseReport>::new();
     let settings = ServerAction::<super::CaseSettings>::new();
+    let two_factor_rule = ServerAction::<super::TwoFactorRule>::new();
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, cases.review_title).to_string()) />
         <RequireUser children=move |_me| view! {
@@ -799,6 +800,7 @@ pub fn CaseReviewPage() -> impl IntoView {
                     Ok(v) => {
                         let slug_q = v.slug.clone();
                         let slug_r = v.slug.clone();
+                        let slug_2fa = v.slug.clone();
                         view! {
                         <section class="page">
                             <p><A href=format!("/networks/{}/cases", v.slug)>{v.name.clone()}</A></p>
@@ -877,6 +879,14 @@ pub fn CaseReviewPage() -> impl IntoView {
                                     <p class="hint" id="statement-hint">{t!(i18n, cases.statement_hint)}</p>
                                 </div>
                                 <button type="submit" class="button primary">{t!(i18n, cases.save)}</button>
+                            </ActionForm>
+                            <h2>{t!(i18n, two_factor.title)}</h2>
+                            <ActionForm action=two_factor_rule attr:class="stack card">
+                                <ActionError action=two_factor_rule />
+                                <input type="hidden" name="slug" value=slug_2fa />
+                                <label class="check"><input type="checkbox" name="required" value="on" checked=v.require_two_factor /> " " {t!(i18n, two_factor.network_rule)}</label>
+                                <p class="hint">{t!(i18n, two_factor.network_rule_hint)}</p>
+                                <button type="submit" class="button">{t!(i18n, cases.save)}</button>
                             </ActionForm>
                         </section>
                     }.into_any()},

@@ -416,6 +416,19 @@ pub async fn case_settings(
     }
 }
 
+/// Whether the network's facilitators must use two-step sign-in.
+#[server(endpoint = "case_two_factor_rule")]
+pub async fn two_factor_rule(slug: String, #[server(default)] required: String) -> Result<(), AppError> {
+    let (st, _, actor) = signed_in().await?;
+    match domain::set_two_factor_rule(&st.db, &actor, &slug, !required.is_empty()).await {
+        Ok(()) => {
+            leptos_axum::redirect(&format!("/networks/{slug}/cases/review?done=settings"));
+            Ok(())
+        }
+        Err(err) => Err(fail::<TwoFactorRule>(err, &[])),
+    }
+}
+
 #[server(name = LoadCaseAudit, endpoint = "case_audit")]
 pub async fn case_audit(slug: String) -> Result<AuditView, AppError> {
     let (st, _, actor) = signed_in().await?;

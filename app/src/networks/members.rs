@@ -9,7 +9,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -63,6 +63,36 @@ async fn facilitator_count<C: ConnectionTrait>(db: &C, network_id: i64) -> Resul
         .filter(membership::Column::Role.eq(NetworkRole::Facilitator.as_str()))
         .count(db)
         .await?)
+}
+
+/// The networks a person facilitates.
+pub async fn facilitated_by<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(membership::Entity::find()
+        .select_only()
+        .column(membership::Column::NetworkId)
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::Role.eq(NetworkRole::Facilitator.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// How many facilitators each of these networks has (one grouped query).
+pub async fn facilitator_counts<C: ConnectionTrait>(
+    db: &C,
+    network_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, i64)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::NetworkId)
+        .expr_as(Expr::col(membership::Column::Id).count(), "n")
+        .filter(membership::Column::NetworkId.is_in(network_ids.to_vec()))
+        .filter(membership::Column::Role.eq(NetworkRole::Facilitator.as_str()))
+        .group_by(membership::Column::NetworkId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 async fn membership_of<C: ConnectionTrait>(

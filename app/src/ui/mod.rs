@@ -219,6 +219,10 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::InviteOnly => t!(i18n, errors.invite_only).into_any(),
         AppError::LastFacilitator => t!(i18n, errors.last_facilitator).into_any(),
         AppError::SoleFacilitator => t!(i18n, errors.sole_facilitator).into_any(),
+        AppError::WrongCode => t!(i18n, errors.wrong_code).into_any(),
+        AppError::SecondStepExpired => t!(i18n, errors.second_step_expired).into_any(),
+        AppError::TwoFactorAlreadyOn => t!(i18n, errors.two_factor_already_on).into_any(),
+        AppError::TwoFactorRequired => t!(i18n, errors.two_factor_required).into_any(),
         AppError::UnknownMunicipality(name) => {
             t!(i18n, errors.unknown_municipality, name = move || name.clone()).into_any()
         }
