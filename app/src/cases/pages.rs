@@ -886,7 +886,7 @@ pub fn CaseReviewPage() -> impl IntoView {
                                 <input type="hidden" name="slug" value=slug_2fa />
                                 <label class="check"><input type="checkbox" name="required" value="on" checked=v.require_two_factor /> " " {t!(i18n, two_factor.network_rule)}</label>
                                 <p class="hint">{t!(i18n, two_factor.network_rule_hint)}</p>
-                                <button type="submit" class="button">{t!(i18n, cases.save)}</button>
+                                <button type="submit" class="button">{t!(i18n, two_factor.network_rule_save)}</button>
                             </ActionForm>
                         </section>
                     }.into_any()},
