@@ -14,7 +14,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use kring_app::state::{AppState, Settings};
 use kring_app::{App, AppError, shell};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -67,13 +67,24 @@ pub fn app_state(
     }
 }
 
+/// The application's routes, worked out once per process. Leptos marks
+/// "route generation under way" in a process-wide flag while it walks the
+/// app, and a page rendered anywhere in the process meanwhile never loads
+/// its data (leptos-rs/leptos#4773): a second server built in the same
+/// process (the in-process HTTP tests start dozens) would stall another's
+/// requests. Every caller waits for the one walk; none renders during it.
+pub fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The most a request to a server function may carry.
 pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 
 /// The whole application as an axum router; `limits`: None switches the
 /// per-address rate limits off.
 pub fn router(state: AppState, options: LeptosOptions, limits: Option<RateLimits>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = {
         let state = state.clone();
         move || {

@@ -340,32 +340,51 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned())
 }
 
-fn serve(dir: &std::path::Path, port: u16) -> std::process::Child {
-    let child = kring(dir)
-        .env("KRING_BIND", format!("127.0.0.1:{port}"))
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while http_get(port, "/").is_none() {
-        assert!(std::time::Instant::now() < deadline, "kring serve did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
+/// Starts `kring serve` on a free port; returns it and the port. The port
+/// is found by binding `:0` and letting go, so another socket may take it
+/// before kring binds: kring then exits, and we try again on another port.
+fn serve(dir: &std::path::Path) -> (std::process::Child, u16) {
+    let log = dir.join("serve.log");
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = kring(dir)
+            .env("KRING_BIND", format!("127.0.0.1:{port}"))
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if http_get(port, "/").is_some() {
+                return (child, port);
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "kring serve did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
-    child
+    panic!(
+        "kring serve exited five times: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
 }
 
 #[test]
 fn a_practice_committed_before_a_crash_is_found_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
     assert!(kring(dir.path()).arg("demo").output().unwrap().status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = serve(dir.path(), port);
+    let (mut server, _) = serve(dir.path());
     // Frozen: it keeps the index (and its lock) but applies nothing.
     assert!(
         Command::new("kill")
@@ -394,7 +413,7 @@ fn a_practice_committed_before_a_crash_is_found_after_the_restart() {
     // The crash: committed in the database, never applied to the index.
     server.kill().unwrap();
     server.wait().unwrap();
-    let mut server = serve(dir.path(), port);
+    let (mut server, port) = serve(dir.path());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let body = http_get(port, "/api/search?q=uniekwoord").unwrap_or_default();
