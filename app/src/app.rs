@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/account/delete") view=accounts::DeleteAccountPage ssr=SsrMode::Async />
                             <Route path=path!("/account/two-factor") view=accounts::TwoFactorPage ssr=SsrMode::Async />
                             <Route path=path!("/sign-in/code") view=accounts::SignInCodePage ssr=SsrMode::Async />
+                            <Route path=path!("/sign-in/link") view=accounts::SsoLinkPage ssr=SsrMode::Async />
+                            <Route path=path!("/signed-out") view=accounts::SignedOutPage ssr=SsrMode::Async />
                             <Route path=path!("/account/deleted") view=accounts::AccountDeletedPage />
                             <Route path=path!("/admin/audit") view=crate::audit::AuditLogPage ssr=SsrMode::Async />
                             <Route path=path!("/networks") view=networks::NetworksPage ssr=SsrMode::Async />

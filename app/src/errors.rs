@@ -147,6 +147,12 @@ pub enum AppError {
     CaseNotClosed,
     #[error("the confidentiality statement was not accepted yet")]
     ConfidentialityRequired,
+    /// Unlinking the last way into an account without a password.
+    #[error("this is the only way into your account")]
+    LastSignInMethod,
+    /// A refused single sign-on step.
+    #[error("single sign-on refused: {0:?}")]
+    Sso(crate::accounts::SsoError),
     #[error("cross-site request refused")]
     CrossSite,
     /// Too many requests from one address (the server's rate limits).

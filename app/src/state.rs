@@ -14,6 +14,8 @@ pub struct AppState {
     pub feeds: Arc<crate::sessions::feeds::FeedCache>,
     /// This node's search index (kept current from the outbox).
     pub search: Arc<crate::search::index::SearchIndex>,
+    /// The single sign-on providers (none by default).
+    pub sso: Arc<crate::accounts::sso::Sso>,
 }
 
 /// The runtime settings the app layer needs (the server owns the rest).

@@ -12,6 +12,7 @@ mod m20261201_000005_cases;
 mod m20261206_000006_library;
 mod m20261206_000007_audit;
 mod m20261206_000008_two_factor;
+mod m20261207_000009_sso;
 pub mod methods;
 pub mod municipalities;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_library::Migration),
             Box::new(m20261206_000007_audit::Migration),
             Box::new(m20261206_000008_two_factor::Migration),
+            Box::new(m20261207_000009_sso::Migration),
         ]
     }
 }

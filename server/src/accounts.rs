@@ -1,14 +1,19 @@
 //! Plain HTTP parts of the accounts area: the "download my data" zip (a
-//! browser download, so not a server function) and the gate that sends a
-//! person whom a network requires to use two-step sign-in to set it up.
+//! browser download, so not a server function), single sign-on's way out to
+//! a provider, its return and the provider's sign-out, and the gate that
+//! sends a person whom a network requires to use two-step sign-in to set
+//! it up.
+
+use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::{StatusCode, header};
 use kring_app::AppError;
+use kring_app::accounts::sso::{self, Callback, Outcome, Refusal, SsoError};
 use kring_app::accounts::{auth, privacy, two_factor};
 use kring_app::state::AppState;
 use leptos::prelude::LeptosOptions;
@@ -17,7 +22,154 @@ use tower_sessions::Session;
 pub fn routes(state: AppState) -> Router<LeptosOptions> {
     Router::new()
         .route("/account/export.zip", get(export))
+        .route("/sign-in/sso/{id}", get(sso_start))
+        .route("/sign-in/sso/{id}/callback", get(sso_callback))
+        .route("/sign-in/sso/{id}/logout", get(sso_logout))
         .with_state(state)
+}
+
+fn internal() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal error\n").into_response()
+}
+
+/// A redirect that no cache keeps (each carries one sign-in's secrets).
+fn go(to: &str) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Redirect::to(to)).into_response()
+}
+
+/// Back to the sign-in page (or the account page, for a link started
+/// there) with the reason.
+fn refused(err: SsoError, linking: bool) -> Response {
+    let page = if linking { "/account" } else { "/sign-in" };
+    go(&format!("{page}?sso_error={}", err.code()))
+}
+
+fn peer_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[derive(serde::Deserialize)]
+struct StartQuery {
+    next: Option<String>,
+}
+
+/// `GET /sign-in/sso/{id}`: remembers state, nonce, PKCE verifier and where
+/// to go afterwards in the session, and sends the person to the provider.
+/// Started by a signed-in person, it links the provider to their account.
+async fn sso_start(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<StartQuery>,
+    session: Session,
+) -> Response {
+    let me = match auth::user_of(&session, &st.db).await {
+        Ok(me) => me.map(|u| u.id),
+        Err(_) => return internal(),
+    };
+    let next = kring_app::ui::form::safe_next(q.next.as_deref());
+    match st.sso.begin(&id, &next, me).await {
+        Ok((url, pending)) => match auth::keep_sso_pending(&session, &pending).await {
+            Ok(()) => go(url.as_str()),
+            Err(_) => internal(),
+        },
+        Err(err) => refused(err, me.is_some()),
+    }
+}
+
+/// `GET /sign-in/sso/{id}/callback`: the return from the provider.
+async fn sso_callback(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    req: Request,
+) -> Response {
+    let ip = peer_ip(&req);
+    // A query the provider garbled is a refused return, not a 400 page.
+    let cb: Callback = Query::<Callback>::try_from_uri(req.uri())
+        .map(|Query(cb)| cb)
+        .unwrap_or_default();
+    // Taken, not read: the same return works once.
+    let pending = match auth::take_sso_pending(&session).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return failed(&st, &id, SsoError::State, false, &ip).await,
+        Err(_) => return internal(),
+    };
+    let me = match auth::user_of(&session, &st.db).await {
+        Ok(me) => me.map(|u| u.id),
+        Err(_) => return internal(),
+    };
+    // A link started by someone who is no longer (or someone else) signed in
+    // is no link.
+    let link_to = pending.link_to.filter(|want| me == Some(*want));
+    let linking = link_to.is_some();
+    let identity = match st.sso.finish(&id, &pending, &cb).await {
+        Ok(identity) => identity,
+        Err(err) => return failed(&st, &id, err, linking, &ip).await,
+    };
+    match sso::resolve(&st.db, &identity, link_to, &ip).await {
+        Ok(Outcome::SignedIn(_)) if linking => go("/account?linked=1"),
+        Ok(Outcome::SignedIn(person) | Outcome::Created(person)) => {
+            if sso::record_sign_in(&st.db, person.id, &id, &ip).await.is_err()
+                || auth::start_sso_session_on(&session, &person, &id).await.is_err()
+            {
+                return internal();
+            }
+            tracing::info!(user = person.id, provider = %id, "signed in through a provider");
+            let mut res = go(&pending.next);
+            if let Some(locale) = person.locale.as_deref()
+                && let Ok(v) = http::HeaderValue::from_str(&auth::locale_cookie(locale, &st.settings))
+            {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Ok(Outcome::ConfirmLink { user_id, email }) => {
+            let link = auth::PendingLink {
+                user_id,
+                email,
+                identity,
+                next: pending.next,
+                at: chrono::Utc::now().timestamp(),
+            };
+            match auth::keep_pending_link(&session, &link).await {
+                Ok(()) => go("/sign-in/link"),
+                Err(_) => internal(),
+            }
+        }
+        Err(Refusal::Sso(err)) => failed(&st, &id, err, linking, &ip).await,
+        Err(Refusal::App(AppError::EmailTaken)) => failed(&st, &id, SsoError::State, linking, &ip).await,
+        Err(Refusal::App(_)) => internal(),
+    }
+}
+
+/// A refused return: in the audit log (without anyone's address), then
+/// back to the page with the reason.
+async fn failed(st: &AppState, id: &str, err: SsoError, linking: bool, ip: &str) -> Response {
+    tracing::info!(provider = %id, reason = err.code(), "single sign-on refused");
+    let event = kring_app::audit::domain::Event::new(kring_app::audit::AuditAction::SignInFailed)
+        .detail(format!(
+            "sso:{}:{}",
+            id.chars().take(40).collect::<String>(),
+            err.code()
+        ))
+        .ip(ip);
+    if kring_app::audit::domain::record(&st.db, event).await.is_err() {
+        return internal();
+    }
+    refused(err, linking)
+}
+
+/// `GET /sign-in/sso/{id}/logout`: the provider's own sign-out (RP-initiated
+/// logout), which sends the person back to `/signed-out`.
+async fn sso_logout(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    match st.sso.end_session_url(&id).await {
+        Ok(Some(url)) => go(url.as_str()),
+        Ok(None) => go("/signed-out"),
+        Err(err) => refused(err, false),
+    }
 }
 
 async fn export(State(st): State<AppState>, session: Session) -> Response {
@@ -58,6 +210,8 @@ const OPEN_WHILE_ENROLLING: &[&str] = &[
     "/api/two_factor_begin",
     "/api/two_factor_confirm",
     "/api/sign_out",
+    "/signed-out",
+    "/api/sso_providers",
     "/api/me",
     "/api/set_language",
 ];

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use kring_app::accounts::sso::{ProviderConfig, check_all};
 use serde::Deserialize;
 use url::Url;
 
@@ -22,6 +23,9 @@ pub struct Config {
     pub rate_limits: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Single sign-on providers: `[[sso]]` tables in `kring.toml`, or in the
+    /// TOML file named by `KRING_SSO_FILE`.
+    pub sso: Vec<ProviderConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +57,22 @@ struct FileConfig {
     mail_from: Option<String>,
     rate_limits: Option<String>,
     trusted_proxies: Option<String>,
+    sso: Option<Vec<ProviderConfig>>,
+}
+
+/// The file `KRING_SSO_FILE` names: only `[[sso]]` tables.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SsoFile {
+    #[serde(default)]
+    sso: Vec<ProviderConfig>,
+}
+
+/// The providers of a `[[sso]]` TOML text, checked (one line on error).
+pub fn parse_sso(text: &str) -> Result<Vec<ProviderConfig>, String> {
+    let file = toml::from_str::<SsoFile>(text).map_err(|e| e.message().replace('\n', " "))?;
+    check_all(&file.sso)?;
+    Ok(file.sso)
 }
 
 impl Config {
@@ -175,7 +195,18 @@ impl Config {
             _ => "Kring <kring@localhost>".into(),
         });
 
+        let sso = match env("KRING_SSO_FILE").filter(|p| !p.trim().is_empty()) {
+            Some(path) => {
+                let text = std::fs::read_to_string(path.trim())
+                    .map_err(|e| bad("KRING_SSO_FILE", format!("cannot read {path}: {e}")))?;
+                parse_sso(&text).map_err(|reason| bad("KRING_SSO_FILE", format!("{path}: {reason}")))?
+            }
+            None => file.sso.unwrap_or_default(),
+        };
+        check_all(&sso).map_err(|reason| bad("sso", reason))?;
+
         Ok(Config {
+            sso,
             rate_limits,
             trusted_proxies,
             smtp_url,
@@ -259,6 +290,88 @@ mod tests {
             let line = err.to_string();
             assert!(line.starts_with(key) && !line.contains('\n'), "{line}");
         }
+    }
+
+    const GOOD: &str = r#"
+[[sso]]
+id = "gent"
+name = "Stad Gent"
+issuer = "https://login.gent.be/realms/stad"
+client_id = "kring"
+client_secret = "geheim"
+allowed_domains = ["stad.gent"]
+organisation = "Stad Gent"
+
+[[sso]]
+id = "thuis"
+name = "Thuis"
+issuer = "http://127.0.0.1:4000"
+client_id = "kring-public"
+"#;
+
+    #[test]
+    fn sso_providers_are_read_several_at_once() {
+        let list = parse_sso(GOOD).expect("valid");
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].allowed_domains, vec!["stad.gent".to_owned()]);
+        assert_eq!(list[1].client_secret, None);
+        // Also inside kring.toml.
+        let file: FileConfig = toml::from_str(GOOD).expect("kring.toml with [[sso]]");
+        assert_eq!(file.sso.map(|s| s.len()), Some(2));
+    }
+
+    #[test]
+    fn each_bad_sso_entry_stops_start_up_with_one_line() {
+        let entry = |extra: &str, id: &str, issuer: &str, client: &str| {
+            format!(
+                "[[sso]]\nid = \"{id}\"\nname = \"X\"\nissuer = \"{issuer}\"\nclient_id = \"{client}\"\n{extra}"
+            )
+        };
+        for (text, says) in [
+            (entry("", "Stad Gent", "https://a.be", "k"), "slug"),
+            (entry("", "gent", "http://login.gent.be", "k"), "https"),
+            (entry("", "gent", "ftp://login.gent.be", "k"), "https"),
+            (entry("", "gent", "https://a.be", ""), "client_id"),
+            (
+                entry("kleur = \"blauw\"\n", "gent", "https://a.be", "k"),
+                "unknown field",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    entry("", "gent", "https://a.be", "k"),
+                    entry("", "gent", "https://b.be", "k")
+                ),
+                "two providers",
+            ),
+            (
+                "[[sso]]\nid = \"gent\"\nname = \"X\"\nissuer = \"https://a.be\"\n".to_owned(),
+                "client_id",
+            ),
+        ] {
+            let err = parse_sso(&text).expect_err(&text);
+            assert!(err.contains(says) && !err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn sso_file_from_the_environment() {
+        let dir = std::env::temp_dir().join(format!("kring-sso-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let good = dir.join("good.toml");
+        std::fs::write(&good, GOOD).expect("write");
+        let c = with(&[("KRING_SSO_FILE", &good.display().to_string())]).expect("valid");
+        assert_eq!(c.sso.len(), 2);
+        let bad = dir.join("bad.toml");
+        std::fs::write(
+            &bad,
+            GOOD.replace("https://login.gent.be", "http://login.gent.be"),
+        )
+        .expect("write");
+        let err = with(&[("KRING_SSO_FILE", &bad.display().to_string())]).expect_err("refused");
+        assert_eq!(err.setting, "KRING_SSO_FILE");
+        assert!(!err.to_string().contains('\n'), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -64,6 +64,14 @@ pub fn app_state(
             base_url: config.base_url.clone(),
         }),
         feeds: Arc::default(),
+        sso: Arc::new(
+            kring_app::accounts::sso::Sso::new(config.sso.clone(), config.base_url.clone())
+                // Checked when the configuration was read.
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "single sign-on is off");
+                    kring_app::accounts::sso::Sso::none(config.base_url.clone())
+                }),
+        ),
     }
 }
 

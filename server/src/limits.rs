@@ -40,7 +40,9 @@ impl Rate {
 /// The limits of a running server (`Config::rate_limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
-    /// `POST /api/sign_in`.
+    /// `POST /api/sign_in`, the link step of single sign-on
+    /// (`POST /api/sso_link`), and the way out to a provider and back
+    /// (`GET /sign-in/sso/{id}` and `…/callback`).
     pub sign_in: Rate,
     /// The search page and `GET /api/search`.
     pub search: Rate,
@@ -80,10 +82,24 @@ enum Class {
 fn classify(method: &Method, path: &str) -> Option<Class> {
     let path = path.trim_end_matches('/');
     match *method {
-        Method::POST if path == "/api/sign_in" => Some(Class::SignIn),
+        Method::POST if path == "/api/sign_in" || path == "/api/sso_link" => Some(Class::SignIn),
+        Method::GET | Method::HEAD if is_sso_step(path) => Some(Class::SignIn),
         Method::GET | Method::HEAD if path == "/search" || path == "/api/search" => Some(Class::Search),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE => Some(Class::Posting),
         _ => None,
+    }
+}
+
+/// `/sign-in/sso/{id}` and `/sign-in/sso/{id}/callback` (not the logout).
+fn is_sso_step(path: &str) -> bool {
+    match path.strip_prefix("/sign-in/sso/") {
+        Some(rest) => {
+            let mut parts = rest.split('/');
+            let id = parts.next().unwrap_or("");
+            let step = parts.next();
+            !id.is_empty() && parts.next().is_none() && matches!(step, None | Some("callback"))
+        }
+        None => false,
     }
 }
 
@@ -167,6 +183,14 @@ mod tests {
         assert_eq!(classify(&Method::POST, "/api/search"), Some(Class::Posting));
         assert_eq!(classify(&Method::GET, "/library"), None);
         assert_eq!(classify(&Method::GET, "/api/sign_in"), None);
+        assert_eq!(classify(&Method::POST, "/api/sso_link"), Some(Class::SignIn));
+        assert_eq!(classify(&Method::GET, "/sign-in/sso/gent"), Some(Class::SignIn));
+        assert_eq!(
+            classify(&Method::GET, "/sign-in/sso/gent/callback"),
+            Some(Class::SignIn)
+        );
+        assert_eq!(classify(&Method::GET, "/sign-in/sso/gent/logout"), None);
+        assert_eq!(classify(&Method::GET, "/sign-in/code"), None);
     }
 
     #[test]

@@ -89,9 +89,15 @@ pub async fn user_of(
 /// Signs `user` in on a fresh session id (no fixation).
 pub async fn start_session(user: &user::Model, remember: bool) -> Result<(), AppError> {
     forget_current_user();
-    let session = session().await?;
+    start_session_on(&session().await?, user, remember).await
+}
+
+/// The same on a session a plain axum handler holds.
+pub async fn start_session_on(session: &Session, user: &user::Model, remember: bool) -> Result<(), AppError> {
     session.cycle_id().await?;
-    clear_second_step(&session).await?;
+    session.remove_value(SSO_VIA_KEY).await?;
+    session.remove_value(SSO_LINK_KEY).await?;
+    clear_second_step(session).await?;
     let now = time::OffsetDateTime::now_utc();
     session.insert(USER_KEY, user.id).await?;
     session.insert(SIGNED_IN_AT_KEY, now.unix_timestamp()).await?;
@@ -189,14 +195,93 @@ pub async fn client_ip() -> String {
     }
 }
 
+/// The `Set-Cookie` value of the interface-language cookie.
+pub fn locale_cookie(locale: &str, settings: &Settings) -> String {
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let name = settings.locale_cookie();
+    format!("{name}={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}")
+}
+
 pub fn set_locale_cookie(locale: &str, settings: &Settings) {
     let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
-    let name = settings.locale_cookie();
-    let cookie = format!("{name}={locale}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+    let cookie = locale_cookie(locale, settings);
     if let Ok(value) = http::HeaderValue::from_str(&cookie) {
         res.append_header(http::header::SET_COOKIE, value);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Single sign-on: what the session keeps on the way to the provider and back.
+
+const SSO_PENDING_KEY: &str = "sso_pending";
+const SSO_LINK_KEY: &str = "sso_link";
+const SSO_VIA_KEY: &str = "sso_via";
+/// How long the link step (the existing account's password) may take.
+pub const LINK_STEP_SECS: i64 = 10 * 60;
+
+/// Remembers the way out (state, nonce, PKCE verifier) for the return.
+pub async fn keep_sso_pending(session: &Session, pending: &super::sso::Pending) -> Result<(), AppError> {
+    session.insert(SSO_PENDING_KEY, pending).await?;
+    Ok(())
+}
+
+/// Takes the way out back: a return works once.
+pub async fn take_sso_pending(session: &Session) -> Result<Option<super::sso::Pending>, AppError> {
+    Ok(session.remove::<super::sso::Pending>(SSO_PENDING_KEY).await?)
+}
+
+/// An identity waiting for the existing account's password.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PendingLink {
+    pub user_id: i64,
+    pub email: String,
+    pub identity: super::sso::Identity,
+    pub next: String,
+    pub at: i64,
+}
+
+pub async fn keep_pending_link(session: &Session, link: &PendingLink) -> Result<(), AppError> {
+    // Nobody is signed in while the password is asked (fresh id: no fixation).
+    session.cycle_id().await?;
+    session.remove_value(USER_KEY).await?;
+    session.remove_value(SSO_VIA_KEY).await?;
+    session.insert(SSO_LINK_KEY, link).await?;
+    Ok(())
+}
+
+pub async fn pending_link() -> Result<Option<PendingLink>, AppError> {
+    let session = session().await?;
+    let Some(link) = session.get::<PendingLink>(SSO_LINK_KEY).await? else {
+        return Ok(None);
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if now - link.at > LINK_STEP_SECS {
+        session.remove_value(SSO_LINK_KEY).await?;
+        return Ok(None);
+    }
+    Ok(Some(link))
+}
+
+/// Signs in through a provider: no "remember me", and the session knows
+/// the provider (sign-out then offers the provider's own).
+pub async fn start_sso_session_on(
+    session: &Session,
+    user: &user::Model,
+    provider: &str,
+) -> Result<(), AppError> {
+    start_session_on(session, user, false).await?;
+    session.insert(SSO_VIA_KEY, provider).await?;
+    Ok(())
+}
+
+pub async fn start_sso_session(user: &user::Model, provider: &str) -> Result<(), AppError> {
+    forget_current_user();
+    start_sso_session_on(&session().await?, user, provider).await
+}
+
+/// The provider this session signed in through, if any.
+pub async fn signed_in_via() -> Result<Option<String>, AppError> {
+    Ok(session().await?.get::<String>(SSO_VIA_KEY).await?)
 }

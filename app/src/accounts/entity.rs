@@ -104,3 +104,29 @@ pub mod recovery_code {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod sso_identity {
+    use sea_orm::entity::prelude::*;
+
+    /// A person's account at a single sign-on provider.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sso_identities")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub user_id: i64,
+        /// The provider's id in the configuration.
+        pub provider: String,
+        /// The ID token's `sub` (at most 255 characters).
+        pub subject: String,
+        /// The address the provider gave last.
+        pub email: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub last_used_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -2,8 +2,10 @@
 //! Pages and thin server functions here; the domain lives in `domain`.
 
 mod pages;
+mod sso_pages;
 mod two_factor_pages;
 pub use pages::{AccountDeletedPage, AccountPage, DeleteAccountPage, SignInPage};
+pub use sso_pages::{LinkedAccounts, SignedOutPage, SsoAlert, SsoButtons, SsoErrorText, SsoLinkPage};
 pub use two_factor_pages::{SignInCodePage, TwoFactorPage};
 
 #[cfg(feature = "ssr")]
@@ -16,6 +18,8 @@ pub mod entity;
 pub mod privacy;
 #[cfg(feature = "ssr")]
 pub mod session_store;
+#[cfg(feature = "ssr")]
+pub mod sso;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 #[cfg(feature = "ssr")]
@@ -99,8 +103,13 @@ pub async fn sign_out() -> Result<(), AppError> {
         let event = crate::audit::domain::Event::new(crate::audit::AuditAction::SignOut);
         crate::audit::domain::record(&st.db, event.by(Some(user.id)).ip(&auth::client_ip().await)).await?;
     }
+    // A session that came through a provider: offer its own sign-out too.
+    let via = auth::signed_in_via().await?;
     auth::end_session().await?;
-    leptos_axum::redirect("/");
+    match via {
+        Some(id) => leptos_axum::redirect(&format!("/signed-out?via={}", crate::ui::urlencode(&id))),
+        None => leptos_axum::redirect("/"),
+    }
     Ok(())
 }
 
@@ -396,4 +405,212 @@ where
         throttle::record_failure(db, &user.email, ip, now).await?;
     }
     result
+}
+
+/// Why a return from a provider (or the way there) is refused. Each has a
+/// short code for `/sign-in?sso_error=<code>` and a translated sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SsoError {
+    UnknownProvider,
+    ProviderDown,
+    /// Used, forged or missing state (a return that was not started here).
+    State,
+    Cancelled,
+    CodeRefused,
+    /// Signature, audience, issuer or nonce wrong.
+    TokenRefused,
+    /// Expired, or issued too far in the future (clock).
+    TokenExpired,
+    NoEmail,
+    UnverifiedEmail,
+    DomainNotAllowed,
+    /// This provider identity already belongs to another account (or the
+    /// account already has another identity at this provider).
+    LinkedElsewhere,
+    /// A `sub` longer than Kring stores.
+    SubjectTooLong,
+}
+
+impl SsoError {
+    pub const ALL: [SsoError; 12] = [
+        SsoError::UnknownProvider,
+        SsoError::ProviderDown,
+        SsoError::State,
+        SsoError::Cancelled,
+        SsoError::CodeRefused,
+        SsoError::TokenRefused,
+        SsoError::TokenExpired,
+        SsoError::NoEmail,
+        SsoError::UnverifiedEmail,
+        SsoError::DomainNotAllowed,
+        SsoError::LinkedElsewhere,
+        SsoError::SubjectTooLong,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SsoError::UnknownProvider => "unknown",
+            SsoError::ProviderDown => "down",
+            SsoError::State => "state",
+            SsoError::Cancelled => "cancelled",
+            SsoError::CodeRefused => "code",
+            SsoError::TokenRefused => "token",
+            SsoError::TokenExpired => "expired",
+            SsoError::NoEmail => "no_email",
+            SsoError::UnverifiedEmail => "unverified",
+            SsoError::DomainNotAllowed => "domain",
+            SsoError::LinkedElsewhere => "linked",
+            SsoError::SubjectTooLong => "subject",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+/// A provider as pages show it (a button, a line on the account page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+}
+
+/// The configured providers (the sign-in page's buttons).
+#[server(endpoint = "sso_providers")]
+pub async fn sso_providers() -> Result<Vec<ProviderView>, AppError> {
+    Ok(crate::state::app_state()?.sso.views())
+}
+
+/// One linked organisation account on the account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedView {
+    pub provider: String,
+    /// The provider's name (the id when it is no longer configured).
+    pub name: String,
+    pub organisation: Option<String>,
+    pub email: String,
+}
+
+/// The account page's "organisation accounts" part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoAccountView {
+    pub linked: Vec<LinkedView>,
+    /// Providers not linked yet.
+    pub available: Vec<ProviderView>,
+    pub has_password: bool,
+}
+
+#[server(endpoint = "sso_account")]
+pub async fn sso_account() -> Result<SsoAccountView, AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let rows = sso::linked(&st.db, user.id).await?;
+    let linked: Vec<LinkedView> = rows
+        .into_iter()
+        .map(|r| {
+            let p = st.sso.provider(&r.provider);
+            LinkedView {
+                name: p.map(|p| p.name.clone()).unwrap_or_else(|| r.provider.clone()),
+                organisation: p.and_then(|p| p.organisation.clone()),
+                provider: r.provider,
+                email: r.email,
+            }
+        })
+        .collect();
+    let available = st
+        .sso
+        .views()
+        .into_iter()
+        .filter(|p| !linked.iter().any(|l| l.provider == p.id))
+        .collect();
+    Ok(SsoAccountView {
+        linked,
+        available,
+        has_password: user.password_hash.is_some(),
+    })
+}
+
+#[server(endpoint = "sso_unlink")]
+pub async fn sso_unlink(provider: String) -> Result<(), AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let ip = auth::client_ip().await;
+    match sso::unlink(&st.db, user.id, &provider, &ip).await {
+        Ok(()) => {
+            leptos_axum::redirect("/account?unlinked=1");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<SsoUnlink>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+/// What the link page asks about: the address, and through which provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkPrompt {
+    pub email: String,
+    pub provider_name: String,
+}
+
+#[server(endpoint = "sso_link_prompt")]
+pub async fn sso_link_prompt() -> Result<Option<LinkPrompt>, AppError> {
+    let st = crate::state::app_state()?;
+    Ok(auth::pending_link().await?.map(|p| LinkPrompt {
+        provider_name: st
+            .sso
+            .provider(&p.identity.provider)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| p.identity.provider.clone()),
+        email: p.email,
+    }))
+}
+
+/// Links an organisation account to the existing account with the same
+/// address, after that account's password; counts in the sign-in throttle.
+#[server(endpoint = "sso_link")]
+pub async fn confirm_sso_link(password: String) -> Result<(), AppError> {
+    match link_step(&password).await {
+        Ok(next) => {
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<ConfirmSsoLink>(&err, &[]);
+            Err(err)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn link_step(password: &str) -> Result<String, AppError> {
+    let st = crate::state::app_state()?;
+    let pending = auth::pending_link().await?.ok_or(AppError::SecondStepExpired)?;
+    let ip = auth::client_ip().await;
+    let now = chrono::Utc::now().timestamp();
+    throttle::check(&st.db, &pending.email, &ip, now).await?;
+    let person = match sso::confirm_link(&st.db, pending.user_id, &pending.identity, password, &ip).await {
+        Ok(person) => person,
+        Err(sso::Refusal::App(AppError::WrongCredentials)) => {
+            throttle::record_failure(&st.db, &pending.email, &ip, now).await?;
+            let event = crate::audit::domain::Event::new(crate::audit::AuditAction::SignInFailed)
+                .by(Some(pending.user_id))
+                .detail(format!("sso:{}", pending.identity.provider))
+                .ip(&ip);
+            crate::audit::domain::record(&st.db, event).await?;
+            return Err(AppError::WrongCredentials);
+        }
+        Err(sso::Refusal::App(err)) => return Err(err),
+        Err(sso::Refusal::Sso(err)) => return Err(AppError::Sso(err)),
+    };
+    throttle::clear_account(&st.db, &pending.email).await?;
+    sso::record_sign_in(&st.db, person.id, &pending.identity.provider, &ip).await?;
+    if let Some(locale) = person.locale.as_deref() {
+        auth::set_locale_cookie(locale, &st.settings);
+    }
+    auth::start_sso_session(&person, &pending.identity.provider).await?;
+    Ok(pending.next)
 }

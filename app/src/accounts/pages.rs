@@ -24,6 +24,7 @@ pub fn SignInPage() -> impl IntoView {
         <PageTitle text=Signal::derive(move || t_string!(i18n, sign_in.title).to_string()) />
         <section class="page narrow">
             <h1>{t!(i18n, sign_in.title)}</h1>
+            <super::SsoAlert />
             <ActionForm action=sign_in attr:class="stack" attr:novalidate=true>
                 <ActionError action=sign_in />
                 <input type="hidden" name="next" value=next />
@@ -48,6 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button primary">{t!(i18n, sign_in.submit)}</button>
             </ActionForm>
+            <super::SsoButtons next=Signal::derive(next) />
             <Suspense fallback=|| ()>
                 {move || demo.get().and_then(|r| r.ok()).filter(|d| *d).map(|_| view! {
                     <p class="hint">{t!(i18n, sign_in.demo_hint)}</p>
@@ -103,6 +105,7 @@ pub fn AccountPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
                 </ActionForm>
+                <super::LinkedAccounts />
                 <h2>{t!(i18n, two_factor.title)}</h2>
                 <p>{t!(i18n, account.two_factor_text)}</p>
                 <p><a href="/account/two-factor">{t!(i18n, account.two_factor_link)}</a></p>

@@ -175,7 +175,8 @@ en je aanwezigheid), cases.json (casussen die je schreef, ook je eigen
 tekst van voor de pseudonimisering), case_replies.json (je reacties en
 reflecties), practices.json en practice_revisions.json (goede praktijken en
 versies die je schreef), practice_reflections.json en case_reads.json (welke
-casussen je opende en wanneer; Kring houdt dat bij voor de vertrouwelijkheid).
+casussen je opende en wanneer; Kring houdt dat bij voor de vertrouwelijkheid),
+sso_identities.json (organisatie-accounts waarmee je je aanmeldt).
 
 en: This archive holds everything Kring keeps about you: profile.json (your
 profile, organisations and whether two-step sign-in is on), memberships.json (networks, roles and requests
@@ -184,7 +185,8 @@ cases.json (cases you wrote, including your own text from before
 pseudonymisation), case_replies.json (your replies and reflections),
 practices.json and practice_revisions.json (good practices and revisions
 you wrote), practice_reflections.json and case_reads.json (which cases you
-opened and when; Kring keeps this for confidentiality).
+opened and when; Kring keeps this for confidentiality), sso_identities.json
+(organisation accounts you sign in with).
 ";
 
 /// Everything Kring keeps about `user_id`, as a zip of JSON files.
@@ -461,6 +463,11 @@ pub async fn export<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec<u8>,
         ("practice_revisions.json", pretty(&revisions)?),
         ("practice_reflections.json", pretty(&reflections)?),
         ("case_reads.json", pretty(&reads)?),
+        // Organisation accounts linked for single sign-on.
+        (
+            "sso_identities.json",
+            pretty(&super::sso::linked(db, user_id).await?)?,
+        ),
     ];
     let archive = zip(&files)?;
     audit::record(db, Event::new(AuditAction::DataExported).by(Some(user_id))).await?;

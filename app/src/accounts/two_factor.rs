@@ -372,7 +372,17 @@ pub async fn required_by<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<Vec
 /// but the set-up page is closed to them until they are. (Asked on every
 /// request of a signed-in person: one indexed query for most people.)
 pub async fn must_enrol<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<bool, AppError> {
-    Ok(!required_by(db, user_id).await?.is_empty() && !is_enabled(db, user_id).await?)
+    if required_by(db, user_id).await?.is_empty() || is_enabled(db, user_id).await? {
+        return Ok(false);
+    }
+    // An account without a password signs in only through its provider,
+    // which covers the second step; one that still has a password stays
+    // held to the rule (the password alone would let someone in).
+    let covered = match domain::find_by_id(db, user_id).await? {
+        Some(person) => person.password_hash.is_none() && super::sso::count_linked(db, user_id).await? > 0,
+        None => false,
+    };
+    Ok(!covered)
 }
 
 #[cfg(test)]

@@ -32,10 +32,12 @@ pub enum AuditAction {
     TwoFactorDisabled,
     TwoFactorFailed,
     RecoveryCodeUsed,
+    SsoLinked,
+    SsoUnlinked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -51,6 +53,8 @@ impl AuditAction {
         AuditAction::TwoFactorDisabled,
         AuditAction::TwoFactorFailed,
         AuditAction::RecoveryCodeUsed,
+        AuditAction::SsoLinked,
+        AuditAction::SsoUnlinked,
     ];
 
     /// The stored (and URL) form.
@@ -71,6 +75,8 @@ impl AuditAction {
             AuditAction::TwoFactorDisabled => "two_factor_disabled",
             AuditAction::TwoFactorFailed => "two_factor_failed",
             AuditAction::RecoveryCodeUsed => "recovery_code_used",
+            AuditAction::SsoLinked => "sso_linked",
+            AuditAction::SsoUnlinked => "sso_unlinked",
         }
     }
 

@@ -22,6 +22,8 @@ fn action_name(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::TwoFactorDisabled => t_string!(i18n, audit.two_factor_disabled),
         AuditAction::TwoFactorFailed => t_string!(i18n, audit.two_factor_failed),
         AuditAction::RecoveryCodeUsed => t_string!(i18n, audit.recovery_code_used),
+        AuditAction::SsoLinked => t_string!(i18n, audit.sso_linked),
+        AuditAction::SsoUnlinked => t_string!(i18n, audit.sso_unlinked),
     }
     .to_string()
 }

@@ -246,6 +246,8 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::CaseNotClosed => t!(i18n, errors.case_not_closed).into_any(),
         AppError::ConfidentialityRequired => t!(i18n, errors.confidentiality_required).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
+        AppError::LastSignInMethod => t!(i18n, errors.last_sign_in_method).into_any(),
+        AppError::Sso(e) => view! { <crate::accounts::SsoErrorText err=e /> }.into_any(),
         AppError::RateLimited { seconds } => {
             t!(i18n, errors.rate_limited, seconds = move || seconds).into_any()
         }
