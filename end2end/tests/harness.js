@@ -67,8 +67,9 @@ export async function startSmtpSink() {
   };
 }
 
-export async function startKring({ env = {} } = {}) {
-  const port = await freePort();
+/** `port`: a port chosen beforehand (e.g. an OpenID provider must know where to send people back). */
+export async function startKring({ env = {}, port: chosen } = {}) {
+  const port = chosen ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'kring-e2e-'));
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(KRING_BIN, ['serve', '--demo'], {
