@@ -156,6 +156,9 @@ test('an existing account is linked after a wrong, then the right password', asy
   await checkPage(page, 'link page with a wrong password');
   await page.getByLabel('Wachtwoord').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Koppelen en aanmelden' }).click();
+  // Signed in, back where the sign-in started (the home page).
+  await page.getByRole('heading', { name: /^Welkom, / }).waitFor();
+  await page.goto(kring.base + '/account');
   await page.getByRole('heading', { name: 'Organisatie-accounts' }).waitFor();
   assert.ok(await page.getByText('Gekoppeld: Testorganisatie (coach@kring.demo)').isVisible());
   await ctx.close();
