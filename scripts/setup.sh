@@ -32,6 +32,13 @@ if [[ "$(.tools/node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $
 fi
 
 if [[ $want_test == 1 ]]; then
+  # cargo-audit checks Cargo.lock against the RustSec advisories vendored
+  # in .ci/advisory-db (this machine cannot reach GitHub, where they live).
+  audit_version=0.22.2
+  if [[ "$(cargo audit --version 2>/dev/null | awk '{print $2}')" != "$audit_version" ]]; then
+    say "installing cargo-audit $audit_version (a few minutes, once)"
+    cargo install cargo-audit --version "$audit_version" --locked --no-default-features
+  fi
   if [[ ! -x /usr/bin/chromium ]]; then
     say "installing Debian's chromium for the browser tests"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -16,6 +16,9 @@ scripts/setup.sh --test
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
+say "cargo audit (RustSec advisories, vendored in .ci/advisory-db)"
+scripts/audit.sh
+
 say "cargo clippy -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
