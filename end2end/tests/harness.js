@@ -17,7 +17,8 @@ const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO
 export const KRING_BIN = process.env.KRING_BIN ?? join(targetDir, 'release', 'kring');
 export const DEMO_PASSWORD = 'kring-demo';
 
-function freePort() {
+/** A loopback port free at the moment of asking (bind :0, let go). */
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();

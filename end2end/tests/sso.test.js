@@ -8,28 +8,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startKring, launchBrowser, checkPage, openContext, DEMO_PASSWORD } from './harness.js';
+import { startKring, launchBrowser, checkPage, openContext, freePort, DEMO_PASSWORD } from './harness.js';
 
 let kring;
 let browser;
 let idp;
 let dir;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 /** Starts the test provider; resolves with its issuer once it prints its ready line. */
 function startProvider(kringBase) {
