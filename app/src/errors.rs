@@ -150,6 +150,13 @@ pub enum AppError {
     /// Unlinking the last way into an account without a password.
     #[error("this is the only way into your account")]
     LastSignInMethod,
+    /// A grave step (deleting the account, a first password) of an account
+    /// without a password, without a fresh sign-in at its provider.
+    #[error("confirm at your organisation's sign-in first")]
+    ConfirmWithProvider,
+    /// A first password for an account that already has one.
+    #[error("this account already has a password")]
+    HasPassword,
     /// A refused single sign-on step.
     #[error("single sign-on refused: {0:?}")]
     Sso(crate::accounts::SsoError),

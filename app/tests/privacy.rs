@@ -10,6 +10,7 @@ use std::io::Read;
 
 use app::AppError;
 use app::accounts::domain as accounts;
+use app::accounts::domain::Proof;
 use app::accounts::privacy::{self, Deletion};
 use app::accounts::session_store::DbSessionStore;
 use app::cases::domain::{self as cases, ReplyInput, ReplyOutcome};
@@ -179,7 +180,7 @@ on_both_databases!(
             &db,
             coach,
             Deletion {
-                password: "niet mijn wachtwoord",
+                proof: Proof::Password("niet mijn wachtwoord"),
                 ..Default::default()
             },
         )
@@ -200,7 +201,7 @@ on_both_databases!(
             &db,
             coach,
             Deletion {
-                password: PASSWORD,
+                proof: Proof::Password(PASSWORD),
                 ..Default::default()
             },
         )
@@ -259,7 +260,7 @@ on_both_databases!(
             &db,
             net.coach.user.unwrap(),
             Deletion {
-                password: PASSWORD,
+                proof: Proof::Password(PASSWORD),
                 delete_posts: true,
                 ..Default::default()
             },
@@ -292,7 +293,7 @@ on_both_databases!(
             &db,
             lotte,
             Deletion {
-                password: PASSWORD,
+                proof: Proof::Password(PASSWORD),
                 ..Default::default()
             },
         )
@@ -317,7 +318,7 @@ on_both_databases!(
             &db,
             lotte,
             Deletion {
-                password: PASSWORD,
+                proof: Proof::Password(PASSWORD),
                 ..Default::default()
             },
         )
@@ -334,7 +335,7 @@ on_both_databases!(
             &db,
             anna.id,
             Deletion {
-                password: PASSWORD,
+                proof: Proof::Password(PASSWORD),
                 leave_networks_without_facilitator: true,
                 ..Default::default()
             },

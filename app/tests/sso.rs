@@ -181,3 +181,122 @@ on_both_databases!(
         assert!(two_factor::must_enrol(&db, lotte).await.unwrap());
     }
 );
+
+on_both_databases!(
+    an_account_without_a_password_proves_itself_by_a_fresh_provider_sign_in,
+    |db: DatabaseConnection| async move {
+        use app::accounts::domain::{self as accounts, PROVIDER_PROOF_SECS, Proof};
+        use app::accounts::privacy::{self, Deletion};
+        use app::errors::{Field, Problem};
+
+        let nora_id = identity("gent", "nora", "nora@gent.be");
+        let nora = match sso::resolve(&db, &nora_id, None, IP).await.unwrap() {
+            Outcome::Created(u) => u,
+            other => panic!("{other:?}"),
+        };
+        // Only an identity linked to her account confirms her.
+        assert_eq!(
+            sso::confirm(&db, nora.id, &identity("gent", "someone", "nora@gent.be"))
+                .await
+                .err(),
+            Some(Refusal::Sso(SsoError::OtherAccount))
+        );
+        let ann = person(&db, "ann@example.be", false).await;
+        let anns = identity("gent", "ann", "ann@example.be");
+        sso::link(&db, ann.id, &anns, IP).await.unwrap();
+        assert_eq!(
+            sso::confirm(&db, nora.id, &anns).await.err(),
+            Some(Refusal::Sso(SsoError::OtherAccount))
+        );
+        sso::confirm(&db, nora.id, &nora_id).await.unwrap();
+
+        let now = chrono::Utc::now().timestamp();
+        let fresh = Proof::Provider {
+            confirmed_at: Some(now - 5),
+        };
+        for refused in [
+            Proof::Password("wachtwoord-1234"),
+            Proof::Provider { confirmed_at: None },
+            Proof::Provider {
+                confirmed_at: Some(now - PROVIDER_PROOF_SECS - 1),
+            },
+            Proof::Provider {
+                confirmed_at: Some(now + 3600),
+            },
+        ] {
+            assert_eq!(
+                accounts::confirm_person(&nora, refused, Field::Password, now),
+                Err(AppError::ConfirmWithProvider),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(
+            accounts::confirm_person(&nora, fresh, Field::Password, now),
+            Ok(())
+        );
+        // An account with a password always gives the password.
+        assert_eq!(
+            accounts::confirm_person(&ann, fresh, Field::Password, now),
+            Err(AppError::invalid(Field::Password, Problem::Empty))
+        );
+        assert_eq!(
+            accounts::confirm_person(&ann, Proof::Password("wachtwoord-1234"), Field::Password, now),
+            Ok(())
+        );
+
+        // A first password: after the proof, long enough, once.
+        let stale = Proof::Provider {
+            confirmed_at: Some(now - PROVIDER_PROOF_SECS - 1),
+        };
+        assert_eq!(
+            accounts::set_first_password(&db, nora.id, stale, "een-eigen-wachtwoord", now).await,
+            Err(AppError::ConfirmWithProvider)
+        );
+        assert_eq!(
+            accounts::set_first_password(&db, nora.id, fresh, "kort", now).await,
+            Err(AppError::invalid(
+                Field::NewPassword,
+                Problem::TooShort { min: 10 }
+            ))
+        );
+        accounts::set_first_password(&db, nora.id, fresh, "een-eigen-wachtwoord", now)
+            .await
+            .unwrap();
+        let nora = accounts::find_by_id(&db, nora.id).await.unwrap().unwrap();
+        assert!(accounts::verify_password(
+            "een-eigen-wachtwoord",
+            nora.password_hash.as_deref().unwrap()
+        ));
+        assert_eq!(
+            accounts::set_first_password(&db, nora.id, fresh, "nog-een-wachtwoord", now).await,
+            Err(AppError::HasPassword)
+        );
+
+        // Deleting an account without a password: the proof, then gone with its links.
+        let piet = match sso::resolve(&db, &identity("gent", "piet", "piet@gent.be"), None, IP)
+            .await
+            .unwrap()
+        {
+            Outcome::Created(u) => u,
+            other => panic!("{other:?}"),
+        };
+        let stale_choice = Deletion {
+            proof: stale,
+            ..Default::default()
+        };
+        assert_eq!(
+            privacy::delete_account(&db, piet.id, stale_choice).await,
+            Err(AppError::ConfirmWithProvider)
+        );
+        assert!(accounts::find_by_id(&db, piet.id).await.unwrap().is_some());
+        let fresh_choice = Deletion {
+            proof: Proof::Provider {
+                confirmed_at: Some(chrono::Utc::now().timestamp()),
+            },
+            ..Default::default()
+        };
+        privacy::delete_account(&db, piet.id, fresh_choice).await.unwrap();
+        assert!(accounts::find_by_id(&db, piet.id).await.unwrap().is_none());
+        assert_eq!(sso::count_linked(&db, piet.id).await.unwrap(), 0);
+    }
+);

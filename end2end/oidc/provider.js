@@ -7,7 +7,7 @@
 //     --redirect-uri http://127.0.0.1:3000/sign-in/sso/test/callback \
 //     --post-logout-uri http://127.0.0.1:3000/signed-out \
 //     [--client-id kring] [--client-secret geheim] \
-//     [--tamper expired|future|skewed|bad-signature|audience] [--unverified-email]
+//     [--tamper expired|future|skewed|bad-signature|audience|stale-auth] [--unverified-email]
 //
 // When it listens it prints one JSON line: {"issuer": "http://127.0.0.1:PORT", ...}.
 // --tamper re-signs every ID token like a broken or hostile provider would:
@@ -16,6 +16,8 @@
 //   skewed         issued 30 seconds in the future (a small, acceptable skew)
 //   bad-signature  signed by a stranger's key under the published key id
 //   audience       issued to another client
+//   stale-auth     says the person signed in an hour ago (auth_time), as a
+//                  provider that ignores prompt=login and max_age would
 // --unverified-email says email_verified=false.
 
 import crypto from 'node:crypto';
@@ -42,7 +44,7 @@ function parseArgs(argv) {
       default: throw new Error(`unknown flag ${a}`);
     }
   }
-  const modes = [null, 'expired', 'future', 'skewed', 'bad-signature', 'audience'];
+  const modes = [null, 'expired', 'future', 'skewed', 'bad-signature', 'audience', 'stale-auth'];
   if (!modes.includes(out.tamper)) throw new Error(`unknown --tamper ${out.tamper}`);
   if (out.redirectUris.length === 0) throw new Error('--redirect-uri is required');
   return out;
@@ -81,6 +83,7 @@ function tamper(idToken, mode, ownKey, strangerKey) {
     case 'skewed': payload.iat = now + 30; payload.exp = now + 630; break;
     case 'bad-signature': key = strangerKey; break;
     case 'audience': payload.aud = 'someone-else'; break;
+    case 'stale-auth': payload.auth_time = now - 3600; break;
     default: return idToken;
   }
   return sign(header, payload, key);

@@ -3,7 +3,9 @@
 // in by keyboard at 360 px, sees the linked organisation account, signs out
 // and is offered the provider's own sign-out; a refused return shows the
 // alert; an existing account is linked after a wrong, then the right
-// password. axe (0 violations), CSP and 360 px on every Kring page on the way.
+// password; an account without a password confirms at the provider
+// (prompt=login) before deleting itself. axe (0 violations), CSP and 360 px
+// on every Kring page on the way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -148,5 +150,28 @@ test('an existing account is linked after a wrong, then the right password', asy
   await page.goto(kring.base + '/account');
   await page.getByRole('heading', { name: 'Organisatie-accounts' }).waitFor();
   assert.ok(await page.getByText('Gekoppeld: Testorganisatie (coach@kring.demo)').isVisible());
+  await ctx.close();
+});
+
+test('an account without a password confirms at the provider, then deletes itself', async () => {
+  const ctx = await openContext(browser, { viewport: { width: 360, height: 740 } });
+  const page = await ctx.newPage();
+  await page.goto(kring.base + '/sign-in');
+  await page.getByRole('link', { name: 'Aanmelden met Testorganisatie' }).click();
+  await signInAtProvider(page, 'wout.maes@example.org');
+  await page.waitForURL((url) => url.href.startsWith(kring.base) && !url.pathname.startsWith('/sign-in'));
+  await page.goto(kring.base + '/account/delete');
+  const confirm = page.getByRole('link', { name: 'Bevestig met Testorganisatie' });
+  await confirm.waitFor();
+  assert.equal(await page.getByLabel('Je wachtwoord, ter bevestiging').count(), 0, 'no password to give');
+  await checkPage(page, 'delete page before the confirmation');
+  await tabTo(page, confirm);
+  // prompt=login: the provider asks again.
+  await signInAtProvider(page, 'wout.maes@example.org');
+  await page.waitForURL((url) => url.href === kring.base + '/account/delete');
+  await page.getByText('Bevestigd via je organisatie').waitFor();
+  await checkPage(page, 'delete page after the confirmation');
+  await page.getByRole('button', { name: 'Account definitief verwijderen' }).click();
+  await page.waitForURL((url) => url.pathname === '/account/deleted');
   await ctx.close();
 });

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::{StatusCode, header};
 use kring_app::AppError;
-use kring_app::accounts::sso::{self, Callback, Outcome, Refusal, SsoError};
+use kring_app::accounts::sso::{self, Callback, Outcome, Purpose, Refusal, SsoError};
 use kring_app::accounts::{auth, privacy, two_factor};
 use kring_app::state::AppState;
 use leptos::prelude::LeptosOptions;
@@ -37,10 +37,10 @@ fn go(to: &str) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], Redirect::to(to)).into_response()
 }
 
-/// Back to the sign-in page (or the account page, for a link started
-/// there) with the reason.
-fn refused(err: SsoError, linking: bool) -> Response {
-    let page = if linking { "/account" } else { "/sign-in" };
+/// Back to `page` (the sign-in page, or the page a link or confirmation
+/// started on) with the reason.
+fn refused(err: SsoError, page: &str) -> Response {
+    let page = page.split(['?', '#']).next().unwrap_or("/sign-in");
     go(&format!("{page}?sso_error={}", err.code()))
 }
 
@@ -54,11 +54,15 @@ fn peer_ip(req: &Request) -> String {
 #[derive(serde::Deserialize)]
 struct StartQuery {
     next: Option<String>,
+    /// Present: a signed-in person confirms at the provider that it is them.
+    confirm: Option<String>,
 }
 
 /// `GET /sign-in/sso/{id}`: remembers state, nonce, PKCE verifier and where
 /// to go afterwards in the session, and sends the person to the provider.
-/// Started by a signed-in person, it links the provider to their account.
+/// Started by a signed-in person, it links the provider to their account,
+/// or with `?confirm=1` asks the provider for a fresh sign-in (the proof an
+/// account without a password gives before a grave step).
 async fn sso_start(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -70,12 +74,24 @@ async fn sso_start(
         Err(_) => return internal(),
     };
     let next = kring_app::ui::form::safe_next(q.next.as_deref());
-    match st.sso.begin(&id, &next, me).await {
+    let purpose = match (me, q.confirm.is_some()) {
+        (Some(me), true) => Purpose::Confirm(me),
+        // The session ended meanwhile: sign in first.
+        (None, true) => return go(&format!("/sign-in?next={}", kring_app::ui::urlencode(&next))),
+        (Some(me), false) => Purpose::Link(me),
+        (None, false) => Purpose::SignIn,
+    };
+    let back = match purpose {
+        Purpose::SignIn => "/sign-in",
+        Purpose::Link(_) => "/account",
+        Purpose::Confirm(_) => next.as_str(),
+    };
+    match st.sso.begin(&id, &next, purpose).await {
         Ok((url, pending)) => match auth::keep_sso_pending(&session, &pending).await {
             Ok(()) => go(url.as_str()),
             Err(_) => internal(),
         },
-        Err(err) => refused(err, me.is_some()),
+        Err(err) => refused(err, back),
     }
 }
 
@@ -94,20 +110,27 @@ async fn sso_callback(
     // Taken, not read: the same return works once.
     let pending = match auth::take_sso_pending(&session).await {
         Ok(Some(p)) => p,
-        Ok(None) => return failed(&st, &id, SsoError::State, false, &ip).await,
+        Ok(None) => return failed(&st, &id, SsoError::State, "/sign-in", &ip).await,
         Err(_) => return internal(),
     };
     let me = match auth::user_of(&session, &st.db).await {
         Ok(me) => me.map(|u| u.id),
         Err(_) => return internal(),
     };
+    if let Purpose::Confirm(want) = pending.purpose {
+        return confirmed(&st, &id, &session, &pending, &cb, me == Some(want), &ip).await;
+    }
     // A link started by someone who is no longer (or someone else) signed in
     // is no link.
-    let link_to = pending.link_to.filter(|want| me == Some(*want));
+    let link_to = match pending.purpose {
+        Purpose::Link(want) => Some(want).filter(|want| me == Some(*want)),
+        _ => None,
+    };
     let linking = link_to.is_some();
+    let back = if linking { "/account" } else { "/sign-in" };
     let identity = match st.sso.finish(&id, &pending, &cb).await {
         Ok(identity) => identity,
-        Err(err) => return failed(&st, &id, err, linking, &ip).await,
+        Err(err) => return failed(&st, &id, err, back, &ip).await,
     };
     match sso::resolve(&st.db, &identity, link_to, &ip).await {
         Ok(Outcome::SignedIn(_)) if linking => go("/account?linked=1"),
@@ -139,15 +162,54 @@ async fn sso_callback(
                 Err(_) => internal(),
             }
         }
-        Err(Refusal::Sso(err)) => failed(&st, &id, err, linking, &ip).await,
-        Err(Refusal::App(AppError::EmailTaken)) => failed(&st, &id, SsoError::State, linking, &ip).await,
+        Err(Refusal::Sso(err)) => failed(&st, &id, err, back, &ip).await,
+        Err(Refusal::App(AppError::EmailTaken)) => failed(&st, &id, SsoError::EmailTaken, back, &ip).await,
         Err(Refusal::App(_)) => internal(),
     }
 }
 
+/// A confirmation's return: a fresh sign-in (checked in `finish`) as an
+/// identity linked to the signed-in person, who then has ten minutes for
+/// the step that waited for it.
+async fn confirmed(
+    st: &AppState,
+    id: &str,
+    session: &Session,
+    pending: &sso::Pending,
+    cb: &Callback,
+    same_person: bool,
+    ip: &str,
+) -> Response {
+    if !same_person {
+        // Signed out (or in as someone else) while at the provider.
+        return failed(st, id, SsoError::State, "/sign-in", ip).await;
+    }
+    let Purpose::Confirm(user_id) = pending.purpose else {
+        return internal();
+    };
+    let identity = match st.sso.finish(id, pending, cb).await {
+        Ok(identity) => identity,
+        Err(err) => return failed(st, id, err, &pending.next, ip).await,
+    };
+    match sso::confirm(&st.db, user_id, &identity).await {
+        Ok(()) => {}
+        Err(Refusal::Sso(err)) => return failed(st, id, err, &pending.next, ip).await,
+        Err(Refusal::App(_)) => return internal(),
+    }
+    let now = chrono::Utc::now().timestamp();
+    if auth::keep_provider_confirmed(session, user_id, now)
+        .await
+        .is_err()
+    {
+        return internal();
+    }
+    tracing::info!(user = user_id, provider = %id, "confirmed at the provider");
+    go(&pending.next)
+}
+
 /// A refused return: in the audit log (without anyone's address), then
-/// back to the page with the reason.
-async fn failed(st: &AppState, id: &str, err: SsoError, linking: bool, ip: &str) -> Response {
+/// back to `page` with the reason.
+async fn failed(st: &AppState, id: &str, err: SsoError, page: &str, ip: &str) -> Response {
     tracing::info!(provider = %id, reason = err.code(), "single sign-on refused");
     let event = kring_app::audit::domain::Event::new(kring_app::audit::AuditAction::SignInFailed)
         .detail(format!(
@@ -159,7 +221,7 @@ async fn failed(st: &AppState, id: &str, err: SsoError, linking: bool, ip: &str)
     if kring_app::audit::domain::record(&st.db, event).await.is_err() {
         return internal();
     }
-    refused(err, linking)
+    refused(err, page)
 }
 
 /// `GET /sign-in/sso/{id}/logout`: the provider's own sign-out (RP-initiated
@@ -168,7 +230,7 @@ async fn sso_logout(State(st): State<AppState>, Path(id): Path<String>) -> Respo
     match st.sso.end_session_url(&id).await {
         Ok(Some(url)) => go(url.as_str()),
         Ok(None) => go("/signed-out"),
-        Err(err) => refused(err, false),
+        Err(err) => refused(err, "/sign-in"),
     }
 }
 

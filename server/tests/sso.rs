@@ -733,3 +733,219 @@ async fn a_provider_that_is_down_is_a_clear_refusal_and_passwords_still_work() {
     assert_eq!(path_of(&location_of(&res)), "/account");
     assert!(signed_in_as(&srv, &client).await.is_some());
 }
+
+/// The authorize URL a confirmation sends the browser to (not followed).
+async fn confirmation_start(srv: &TestServer, client: &Client, provider: &str, next: &str) -> String {
+    let res = client
+        .get(srv.url(&format!("/sign-in/sso/{provider}?confirm=1&next={next}")))
+        .send()
+        .await
+        .expect("start");
+    assert!(res.status().is_redirection(), "{}", res.status());
+    location_of(&res)
+}
+
+#[tokio::test]
+async fn an_account_without_a_password_confirms_at_its_provider_to_set_a_password_or_delete_itself() {
+    let (listener, base) = bind().await;
+    let provider = idp(&base, &["test"], &[]).await;
+    // A provider that claims every sign-in happened an hour ago.
+    let stale = idp(&base, &["stale"], &["--tamper", "stale-auth"]).await;
+    let srv = start(
+        listener,
+        &[
+            Provider {
+                id: "test",
+                issuer: provider.issuer.clone(),
+                allowed_domains: &[],
+            },
+            Provider {
+                id: "stale",
+                issuer: stale.issuer.clone(),
+                allowed_domains: &[],
+            },
+        ],
+    )
+    .await;
+    let account = |email: &'static str| {
+        let db = srv.db.clone();
+        async move {
+            user::Entity::find()
+                .filter(user::Column::Email.eq(email))
+                .one(&db)
+                .await
+                .unwrap()
+        }
+    };
+
+    // Nora signs in through her organisation: an account without a password.
+    let laptop = browser();
+    let res = sign_in_through(&srv, &laptop, "test", "nora@example.org").await;
+    assert_eq!(path_of(&location_of(&res)), "/account");
+    let page = signed_in_as(&srv, &laptop).await.expect("signed in");
+    assert!(
+        !page.contains("current_password"),
+        "no change-password form without a password"
+    );
+    assert!(page.contains("Een wachtwoord instellen"), "{page}");
+    assert!(page.contains("Bevestig met Test test"), "{page}");
+
+    // Deleting asks for the confirmation, not a password; without it nothing happens.
+    let (_, page) = get_text(&laptop, srv.url("/account/delete")).await;
+    assert!(!page.contains("name=\"password\""), "{page}");
+    assert!(
+        page.contains("href=\"/sign-in/sso/test?confirm=1&amp;next=%2Faccount%2Fdelete\""),
+        "{page}"
+    );
+    let res = srv
+        .form_post(&laptop, "/api/delete_account", "/account/delete", &[])
+        .await;
+    let (_, page) = get_text(&laptop, srv.url(&path_of(&location_of(&res)))).await;
+    assert!(page.contains("Bevestig eerst bij je organisatie"), "{page}");
+    assert!(account("nora@example.org").await.is_some(), "not deleted");
+
+    // The way out asks the provider for a fresh sign-in.
+    let out = confirmation_start(&srv, &laptop, "test", "/account/delete").await;
+    assert!(out.contains("prompt=login"), "{out}");
+    assert!(out.contains("max_age=0"), "{out}");
+
+    // A colleague signing in at the provider proves nothing.
+    let back = to_callback(
+        &srv,
+        &laptop,
+        "/sign-in/sso/test?confirm=1&next=/account/delete",
+        "collega@example.org",
+    )
+    .await;
+    let res = laptop.get(back).send().await.unwrap();
+    assert_eq!(
+        path_of(&location_of(&res)),
+        "/account/delete?sso_error=other_account"
+    );
+    let (_, page) = get_text(&laptop, srv.url("/account/delete?sso_error=other_account")).await;
+    assert!(page.contains("id=\"sso-error\""), "{page}");
+    assert_eq!(srv.users_with("collega@example.org").await, 0, "no account made");
+    let res = srv
+        .form_post(&laptop, "/api/delete_account", "/account/delete", &[])
+        .await;
+    assert!(!location_of(&res).contains("/account/deleted"));
+    assert!(account("nora@example.org").await.is_some(), "not deleted");
+
+    // Her own fresh sign-in: the form, without a password field; then gone.
+    let back = to_callback(
+        &srv,
+        &laptop,
+        "/sign-in/sso/test?confirm=1&next=/account/delete",
+        "nora@example.org",
+    )
+    .await;
+    let res = laptop.get(back).send().await.unwrap();
+    assert_eq!(path_of(&location_of(&res)), "/account/delete");
+    let (_, page) = get_text(&laptop, srv.url("/account/delete")).await;
+    assert!(page.contains("Bevestigd via je organisatie"), "{page}");
+    assert!(page.contains("name=\"delete_posts\""), "{page}");
+    assert!(!page.contains("name=\"password\""), "{page}");
+    let res = srv
+        .form_post(&laptop, "/api/delete_account", "/account/delete", &[])
+        .await;
+    assert_eq!(path_of(&location_of(&res)), "/account/deleted");
+    assert!(account("nora@example.org").await.is_none(), "deleted");
+    assert_eq!(
+        sso_identity::Entity::find()
+            .filter(sso_identity::Column::Email.eq("nora@example.org"))
+            .count(&srv.db)
+            .await
+            .unwrap(),
+        0,
+        "her link went with her"
+    );
+
+    // Piet sets a first password after confirming, then signs in with it.
+    let phone = browser();
+    let res = sign_in_through(&srv, &phone, "test", "piet@example.org").await;
+    assert_eq!(path_of(&location_of(&res)), "/account");
+    let new_password = [
+        ("new_password", "een-eigen-wachtwoord"),
+        ("new_password_repeat", "een-eigen-wachtwoord"),
+    ];
+    let res = srv
+        .form_post(&phone, "/api/set_first_password", "/account", &new_password)
+        .await;
+    assert!(
+        !location_of(&res).contains("password_set"),
+        "not before confirming"
+    );
+    assert!(account("piet@example.org").await.unwrap().password_hash.is_none());
+    let back = to_callback(
+        &srv,
+        &phone,
+        "/sign-in/sso/test?confirm=1&next=/account",
+        "piet@example.org",
+    )
+    .await;
+    let res = phone.get(back).send().await.unwrap();
+    assert_eq!(path_of(&location_of(&res)), "/account");
+    let page = signed_in_as(&srv, &phone).await.expect("signed in");
+    assert!(page.contains("name=\"new_password_repeat\""), "{page}");
+    let res = srv
+        .form_post(
+            &phone,
+            "/api/set_first_password",
+            "/account",
+            &[
+                ("new_password", "een-eigen-wachtwoord"),
+                ("new_password_repeat", "iets anders"),
+            ],
+        )
+        .await;
+    assert!(!location_of(&res).contains("password_set"), "the repeat differs");
+    let res = srv
+        .form_post(&phone, "/api/set_first_password", "/account", &new_password)
+        .await;
+    assert_eq!(path_of(&location_of(&res)), "/account?password_set=1");
+    assert!(account("piet@example.org").await.unwrap().password_hash.is_some());
+    let res = srv
+        .form_post(
+            &browser(),
+            "/api/sign_in",
+            "/sign-in",
+            &[
+                ("email", "piet@example.org"),
+                ("password", "een-eigen-wachtwoord"),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(path_of(&location_of(&res)), "/account", "the new password works");
+
+    // A provider that does not sign the person in again: refused.
+    let desk = browser();
+    let res = sign_in_through(&srv, &desk, "stale", "jan@example.org").await;
+    assert_eq!(
+        path_of(&location_of(&res)),
+        "/account",
+        "a plain sign-in needs no fresh one"
+    );
+    let back = to_callback(
+        &srv,
+        &desk,
+        "/sign-in/sso/stale?confirm=1&next=/account/delete",
+        "jan@example.org",
+    )
+    .await;
+    let res = desk.get(back).send().await.unwrap();
+    assert_eq!(path_of(&location_of(&res)), "/account/delete?sso_error=not_fresh");
+    let res = srv
+        .form_post(&desk, "/api/delete_account", "/account/delete", &[])
+        .await;
+    assert!(!location_of(&res).contains("/account/deleted"));
+    assert!(account("jan@example.org").await.is_some(), "not deleted");
+
+    // Signed out meanwhile: a confirmation starts at the sign-in page.
+    let res = browser()
+        .get(srv.url("/sign-in/sso/test?confirm=1&next=/account/delete"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(path_of(&location_of(&res)), "/sign-in?next=%2Faccount%2Fdelete");
+}

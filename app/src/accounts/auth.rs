@@ -285,3 +285,19 @@ pub async fn start_sso_session(user: &user::Model, provider: &str) -> Result<(),
 pub async fn signed_in_via() -> Result<Option<String>, AppError> {
     Ok(session().await?.get::<String>(SSO_VIA_KEY).await?)
 }
+
+const SSO_CONFIRMED_KEY: &str = "sso_confirmed";
+
+/// A fresh sign-in at the provider by this session's person (a
+/// confirmation's return), with when it happened.
+pub async fn keep_provider_confirmed(session: &Session, user_id: i64, at: i64) -> Result<(), AppError> {
+    session.insert(SSO_CONFIRMED_KEY, (user_id, at)).await?;
+    Ok(())
+}
+
+/// When this session's person last confirmed at their provider, if they
+/// did (the domain decides whether that is recent enough).
+pub async fn provider_confirmed_at(user_id: i64) -> Result<Option<i64>, AppError> {
+    let confirmed = session().await?.get::<(i64, i64)>(SSO_CONFIRMED_KEY).await?;
+    Ok(confirmed.filter(|(uid, _)| *uid == user_id).map(|(_, at)| at))
+}

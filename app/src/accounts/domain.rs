@@ -248,6 +248,73 @@ pub async fn change_password<C: ConnectionTrait>(
     Ok(())
 }
 
+/// How long a fresh sign-in at the provider stands in for a password.
+pub const PROVIDER_PROOF_SECS: i64 = 10 * 60;
+
+/// How a person shows that it is them before a grave step (deleting the
+/// account, a first password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof<'a> {
+    /// The account's password (what the form held).
+    Password(&'a str),
+    /// For an account without a password: when (Unix seconds) the person
+    /// last signed in again at their organisation's provider, asked for
+    /// with `prompt=login`; `None` when they did not.
+    Provider { confirmed_at: Option<i64> },
+}
+
+impl Default for Proof<'_> {
+    /// An empty password field.
+    fn default() -> Self {
+        Proof::Password("")
+    }
+}
+
+/// Checks a proof: an account with a password always gives the password;
+/// one without gives a sign-in at its provider of at most ten minutes ago.
+pub fn confirm_person(
+    person: &user::Model,
+    proof: Proof<'_>,
+    field: Field,
+    now: i64,
+) -> Result<(), AppError> {
+    match (person.password_hash.is_some(), proof) {
+        (true, Proof::Password(password)) => confirm_password(person, password, field),
+        (true, Proof::Provider { .. }) => Err(AppError::invalid(field, Problem::Empty)),
+        (
+            false,
+            Proof::Provider {
+                confirmed_at: Some(at),
+            },
+        ) if at <= now + 60 && now - at <= PROVIDER_PROOF_SECS => Ok(()),
+        (false, _) => Err(AppError::ConfirmWithProvider),
+    }
+}
+
+/// A first password for an account that signs in through its provider
+/// only (so that it keeps a way in without the organisation, and can
+/// unlink it).
+pub async fn set_first_password<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    proof: Proof<'_>,
+    new_password: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let user = find_by_id(db, user_id).await?.ok_or(AppError::NotSignedIn)?;
+    if user.password_hash.is_some() {
+        return Err(AppError::HasPassword);
+    }
+    confirm_person(&user, proof, Field::NewPassword, now)?;
+    validate_new_password(new_password, Field::NewPassword)?;
+    set_password(db, user_id, new_password).await?;
+    let event = Event::new(AuditAction::PasswordChanged)
+        .by(Some(user_id))
+        .detail("first password");
+    audit::record(db, event).await?;
+    Ok(())
+}
+
 /// Sets a password without asking for the old one (admin CLI).
 pub async fn set_password<C: ConnectionTrait>(db: &C, user_id: i64, password: &str) -> Result<(), AppError> {
     validate_new_password(password, Field::Password)?;

@@ -5,7 +5,9 @@ mod pages;
 mod sso_pages;
 mod two_factor_pages;
 pub use pages::{AccountDeletedPage, AccountPage, DeleteAccountPage, SignInPage};
-pub use sso_pages::{LinkedAccounts, SignedOutPage, SsoAlert, SsoButtons, SsoErrorText, SsoLinkPage};
+pub use sso_pages::{
+    LinkedAccounts, ProviderConfirm, SignedOutPage, SsoAlert, SsoButtons, SsoErrorText, SsoLinkPage,
+};
 pub use two_factor_pages::{SignInCodePage, TwoFactorPage};
 
 #[cfg(feature = "ssr")]
@@ -38,6 +40,8 @@ pub struct Me {
     pub display_name: String,
     pub is_admin: bool,
     pub is_demo: bool,
+    /// False for an account that signs in through its provider only.
+    pub has_password: bool,
 }
 
 #[server(endpoint = "me")]
@@ -47,6 +51,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         email: u.email,
         display_name: u.display_name,
         is_admin: u.is_admin,
+        has_password: u.password_hash.is_some(),
         is_demo: u.is_demo,
     }))
 }
@@ -111,6 +116,35 @@ pub async fn sign_out() -> Result<(), AppError> {
         None => leptos_axum::redirect("/"),
     }
     Ok(())
+}
+
+/// A first password for an account that signs in through its provider
+/// only, after a fresh sign-in there.
+#[server(endpoint = "set_first_password")]
+pub async fn set_first_password(new_password: String, new_password_repeat: String) -> Result<(), AppError> {
+    use crate::errors::{Field, Problem};
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let result = if new_password != new_password_repeat {
+        Err(AppError::invalid(Field::NewPassword, Problem::Mismatch))
+    } else {
+        let proof = proof_of(&user, "").await?;
+        let now = chrono::Utc::now().timestamp();
+        domain::set_first_password(&st.db, user.id, proof, &new_password, now).await
+    };
+    match result {
+        Ok(()) => {
+            // As after a changed password: other sign-ins end.
+            auth::rotate_session().await?;
+            privacy::end_sessions_of(&st.db, user.id).await?;
+            leptos_axum::redirect("/account?password_set=1");
+            Ok(())
+        }
+        Err(err) => {
+            crate::ui::form::keep_on_failure::<SetFirstPassword>(&err, &[]);
+            Err(err)
+        }
+    }
 }
 
 #[server(endpoint = "change_password")]
@@ -186,18 +220,33 @@ pub async fn get_deletion_preview() -> Result<DeletionPreview, AppError> {
     privacy::deletion_preview(&st.db, user.id).await
 }
 
-/// Deletes the signed-in person's account (after their password), then
-/// signs them out everywhere.
+/// The proof a grave step of the signed-in person needs: the password
+/// from the form, or for an account without one, this session's fresh
+/// sign-in at the provider.
+#[cfg(feature = "ssr")]
+async fn proof_of<'a>(user: &entity::user::Model, password: &'a str) -> Result<domain::Proof<'a>, AppError> {
+    Ok(if user.password_hash.is_some() {
+        domain::Proof::Password(password)
+    } else {
+        domain::Proof::Provider {
+            confirmed_at: auth::provider_confirmed_at(user.id).await?,
+        }
+    })
+}
+
+/// Deletes the signed-in person's account (after their password, or a
+/// fresh sign-in at their provider), then signs them out everywhere.
 #[server(endpoint = "delete_account")]
 pub async fn delete_account(
-    password: String,
+    password: Option<String>,
     delete_posts: Option<String>,
     leave_without_facilitator: Option<String>,
 ) -> Result<(), AppError> {
     let st = crate::state::app_state()?;
     let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let password = password.unwrap_or_default();
     let choice = privacy::Deletion {
-        password: &password,
+        proof: proof_of(&user, &password).await?,
         delete_posts: delete_posts.is_some(),
         leave_networks_without_facilitator: leave_without_facilitator.is_some(),
     };
@@ -429,10 +478,19 @@ pub enum SsoError {
     LinkedElsewhere,
     /// A `sub` longer than Kring stores.
     SubjectTooLong,
+    /// An account with this address was made while the person was at the
+    /// provider (it now needs that account's password to link).
+    EmailTaken,
+    /// A confirmation at the provider that was not a fresh sign-in (no
+    /// `auth_time`, or one from before the confirmation started).
+    NotFresh,
+    /// A confirmation signed in as another organisation account than the
+    /// ones linked to this Kring account.
+    OtherAccount,
 }
 
 impl SsoError {
-    pub const ALL: [SsoError; 12] = [
+    pub const ALL: [SsoError; 15] = [
         SsoError::UnknownProvider,
         SsoError::ProviderDown,
         SsoError::State,
@@ -445,6 +503,9 @@ impl SsoError {
         SsoError::DomainNotAllowed,
         SsoError::LinkedElsewhere,
         SsoError::SubjectTooLong,
+        SsoError::EmailTaken,
+        SsoError::NotFresh,
+        SsoError::OtherAccount,
     ];
 
     pub fn code(self) -> &'static str {
@@ -461,6 +522,9 @@ impl SsoError {
             SsoError::DomainNotAllowed => "domain",
             SsoError::LinkedElsewhere => "linked",
             SsoError::SubjectTooLong => "subject",
+            SsoError::EmailTaken => "taken",
+            SsoError::NotFresh => "not_fresh",
+            SsoError::OtherAccount => "other_account",
         }
     }
 
@@ -530,6 +594,33 @@ pub async fn sso_account() -> Result<SsoAccountView, AppError> {
         available,
         has_password: user.password_hash.is_some(),
     })
+}
+
+/// Whether the signed-in person (without a password) has just confirmed
+/// at their provider, and through which providers they can.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderConfirmation {
+    pub confirmed: bool,
+    /// Their linked providers that are still configured.
+    pub providers: Vec<ProviderView>,
+}
+
+#[server(endpoint = "sso_confirmation")]
+pub async fn sso_confirmation() -> Result<ProviderConfirmation, AppError> {
+    let st = crate::state::app_state()?;
+    let user = auth::current_user().await?.ok_or(AppError::NotSignedIn)?;
+    let now = chrono::Utc::now().timestamp();
+    let proof = proof_of(&user, "").await?;
+    let confirmed = user.password_hash.is_none()
+        && domain::confirm_person(&user, proof, crate::errors::Field::Password, now).is_ok();
+    let linked = sso::linked(&st.db, user.id).await?;
+    let providers = st
+        .sso
+        .views()
+        .into_iter()
+        .filter(|p| linked.iter().any(|l| l.provider == p.id))
+        .collect();
+    Ok(ProviderConfirmation { confirmed, providers })
 }
 
 #[server(endpoint = "sso_unlink")]

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{ChangePassword, DeleteAccount, SignIn};
+use super::{ChangePassword, DeleteAccount, SetFirstPassword, SignIn};
 use crate::i18n::*;
 use crate::ui::form::kept;
 use crate::ui::islands::RevealPassword;
@@ -63,48 +63,81 @@ pub fn SignInPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangePassword>::new();
+    let first = ServerAction::<SetFirstPassword>::new();
     let query = use_query_map();
     let changed =
         move || query.read().get("changed").is_some() || matches!(change.value().get(), Some(Ok(())));
+    let password_set = move || query.read().get("password_set").is_some();
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, account.title).to_string()) />
-        <RequireUser children=move |me| view! {
+        <RequireUser children=move |me| { let email = me.email.clone(); view! {
             <section class="page narrow">
                 <h1>{t!(i18n, account.title)}</h1>
                 <dl class="facts">
                     <dt>{t!(i18n, fields.display_name)}</dt><dd>{me.display_name.clone()}</dd>
                     <dt>{t!(i18n, fields.email)}</dt><dd>{me.email.clone()}</dd>
                 </dl>
-                <h2>{t!(i18n, account.change_password)}</h2>
                 {move || changed().then(|| view! {
                     <div class="alert ok" role="status">{t!(i18n, account.password_changed)}</div>
                 })}
-                <ActionForm action=change attr:class="stack" attr:novalidate=true>
-                    <ActionError action=change />
-                    <div class="field">
-                        <label for="current_password">{t!(i18n, fields.current_password)}</label>
-                        <input id="current_password" name="current_password" type="password"
-                            autocomplete="current-password" required maxlength="256" />
-                    </div>
-                    <div class="field">
-                        <label for="new_password">{t!(i18n, fields.new_password)}</label>
-                        <input id="new_password" name="new_password" type="password"
-                            autocomplete="new-password" required minlength="10" maxlength="256"
-                            aria-describedby="pw-hint" />
-                        <RevealPassword
-                            input="new_password".to_owned()
-                            show=t_string!(i18n, account.show_password).to_string()
-                            hide=t_string!(i18n, account.hide_password).to_string()
-                        />
-                        <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
-                    </div>
-                    <div class="field">
-                        <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
-                        <input id="new_password_repeat" name="new_password_repeat" type="password"
-                            autocomplete="new-password" required maxlength="256" />
-                    </div>
-                    <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
-                </ActionForm>
+                {move || password_set().then(|| view! {
+                    <div class="alert ok" role="status">{t!(i18n, account.password_set_ok)}</div>
+                })}
+                {if me.has_password {
+                    view! {
+                        <h2>{t!(i18n, account.change_password)}</h2>
+                        <ActionForm action=change attr:class="stack" attr:novalidate=true>
+                            <ActionError action=change />
+                            <div class="field">
+                                <label for="current_password">{t!(i18n, fields.current_password)}</label>
+                                <input id="current_password" name="current_password" type="password"
+                                    autocomplete="current-password" required maxlength="256" />
+                            </div>
+                            <div class="field">
+                                <label for="new_password">{t!(i18n, fields.new_password)}</label>
+                                <input id="new_password" name="new_password" type="password"
+                                    autocomplete="new-password" required minlength="10" maxlength="256"
+                                    aria-describedby="pw-hint" />
+                                <RevealPassword
+                                    input="new_password".to_owned()
+                                    show=t_string!(i18n, account.show_password).to_string()
+                                    hide=t_string!(i18n, account.hide_password).to_string()
+                                />
+                                <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
+                            </div>
+                            <div class="field">
+                                <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
+                                <input id="new_password_repeat" name="new_password_repeat" type="password"
+                                    autocomplete="new-password" required maxlength="256" />
+                            </div>
+                            <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! {
+                        <h2>{t!(i18n, account.set_password)}</h2>
+                        <p>{t!(i18n, account.set_password_text)}</p>
+                        <super::ProviderConfirm next="/account" confirmed=move || { let email = email.clone(); view! {
+                            <ActionForm action=first attr:class="stack" attr:novalidate=true>
+                                <ActionError action=first />
+                                <input type="hidden" name="username" autocomplete="username" value=email />
+                                <div class="field">
+                                    <label for="new_password">{t!(i18n, fields.new_password)}</label>
+                                    <input id="new_password" name="new_password" type="password"
+                                        autocomplete="new-password" required minlength="10" maxlength="256"
+                                        aria-describedby="pw-hint" />
+                                    <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
+                                    <input id="new_password_repeat" name="new_password_repeat" type="password"
+                                        autocomplete="new-password" required maxlength="256" />
+                                </div>
+                                <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
+                            </ActionForm>
+                        } } />
+                    }.into_any()
+                }}
                 <super::LinkedAccounts />
                 <h2>{t!(i18n, two_factor.title)}</h2>
                 <p>{t!(i18n, account.two_factor_text)}</p>
@@ -122,7 +155,7 @@ pub fn AccountPage() -> impl IntoView {
                     <p><a href="/admin/audit">{t!(i18n, account.audit_link)}</a></p>
                 })}
             </section>
-        } />
+        } } />
     }
 }
 
@@ -137,9 +170,10 @@ pub fn DeleteAccountPage() -> impl IntoView {
     let kept_leave = kept("leave_without_facilitator");
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, account.delete_title).to_string()) />
-        <RequireUser children=move |_me| view! {
+        <RequireUser children=move |me| { let has_password = me.has_password; view! {
             <section class="page narrow">
                 <p><a href="/account">{t!(i18n, account.back_to_account)}</a></p>
+                <super::SsoAlert />
                 <h1>{t!(i18n, account.delete_title)}</h1>
                 <Suspense fallback=|| ()>
                     {move || preview.get().map(|r| match r {
@@ -151,19 +185,7 @@ pub fn DeleteAccountPage() -> impl IntoView {
                             let warn = !sole.is_empty();
                             let (cases, practices) = (p.cases, p.practices);
                             let (replies, reflections) = (p.replies, p.reflections);
-                            view! {
-                                <p class="lead">{t!(i18n, account.delete_intro)}</p>
-                                <ul>
-                                    <li>{t!(i18n, account.delete_removed)}</li>
-                                    <li>{t!(i18n, account.delete_kept, cases = move || cases, practices = move || practices)}</li>
-                                    <li>{t!(i18n, account.delete_posts_kept, replies = move || replies, reflections = move || reflections)}</li>
-                                </ul>
-                                {warn.then(|| view! {
-                                    <div class="alert warn" role="alert">
-                                        <p>{t!(i18n, account.sole_facilitator_warning)}</p>
-                                        <ul>{sole.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                                    </div>
-                                })}
+                            let form = move || view! {
                                 <ActionForm action=delete attr:class="stack card" attr:novalidate=true>
                                     <ActionError action=delete />
                                     <div class="field check">
@@ -181,19 +203,42 @@ pub fn DeleteAccountPage() -> impl IntoView {
                                             <label for="leave_without_facilitator">{t!(i18n, account.sole_facilitator_ack)}</label>
                                         </div>
                                     })}
-                                    <div class="field">
-                                        <label for="password">{t!(i18n, account.delete_password)}</label>
-                                        <input id="password" name="password" type="password"
-                                            autocomplete="current-password" required maxlength="256" />
-                                    </div>
+                                    {has_password.then(|| view! {
+                                        <div class="field">
+                                            <label for="password">{t!(i18n, account.delete_password)}</label>
+                                            <input id="password" name="password" type="password"
+                                                autocomplete="current-password" required maxlength="256" />
+                                        </div>
+                                    })}
                                     <button type="submit" class="button danger">{t!(i18n, account.delete_submit)}</button>
                                 </ActionForm>
+                            };
+                            view! {
+                                <p class="lead">{t!(i18n, account.delete_intro)}</p>
+                                <ul>
+                                    <li>{t!(i18n, account.delete_removed)}</li>
+                                    <li>{t!(i18n, account.delete_kept, cases = move || cases, practices = move || practices)}</li>
+                                    <li>{t!(i18n, account.delete_posts_kept, replies = move || replies, reflections = move || reflections)}</li>
+                                </ul>
+                                {warn.then(|| view! {
+                                    <div class="alert warn" role="alert">
+                                        <p>{t!(i18n, account.sole_facilitator_warning)}</p>
+                                        <ul>{sole.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                                    </div>
+                                })}
+                                {if has_password {
+                                    form().into_any()
+                                } else {
+                                    // Without a password, a fresh sign-in at the provider
+                                    // stands in for it.
+                                    view! { <super::ProviderConfirm next="/account/delete" confirmed=form /> }.into_any()
+                                }}
                             }.into_any()
                         }
                     })}
                 </Suspense>
             </section>
-        } />
+        } } />
     }
 }
 

@@ -553,7 +553,9 @@ pub async fn deletion_preview<C: ConnectionTrait>(db: &C, user_id: i64) -> Resul
 /// What the person chose on the confirmation page.
 #[derive(Debug, Clone, Default)]
 pub struct Deletion<'a> {
-    pub password: &'a str,
+    /// The password, or (an account without one) a fresh sign-in at the
+    /// provider.
+    pub proof: super::domain::Proof<'a>,
     /// Also delete their replies and reflections (otherwise they stay,
     /// shown as by a former member).
     pub delete_posts: bool,
@@ -571,7 +573,7 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     choice: Deletion<'_>,
 ) -> Result<(), AppError> {
     let me: user::Model = find_by_id(db, user_id).await?.ok_or(AppError::NotSignedIn)?;
-    super::domain::confirm_password(&me, choice.password, Field::Password)?;
+    super::domain::confirm_person(&me, choice.proof, Field::Password, chrono::Utc::now().timestamp())?;
     if !choice.leave_networks_without_facilitator && !sole_facilitator_of(db, user_id).await?.is_empty() {
         return Err(AppError::SoleFacilitator);
     }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreGenderClaim};
+use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreGenderClaim};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims, IdTokenClaims, IssuerUrl,
     Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
@@ -25,6 +25,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use super::domain;
 use super::entity::{sso_identity, user};
@@ -147,6 +148,22 @@ pub fn check_all(providers: &[ProviderConfig]) -> Result<(), String> {
     Ok(())
 }
 
+/// Why a person goes to the provider.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    /// To sign in (or to get an account).
+    #[default]
+    SignIn,
+    /// Started by this signed-in person to link the provider to their
+    /// account.
+    Link(i64),
+    /// Started by this signed-in person, whose account has no password, to
+    /// show it is them before a grave step: the provider is asked for a
+    /// fresh sign-in (`prompt=login`, `max_age=0`) and its `auth_time` is
+    /// checked.
+    Confirm(i64),
+}
+
 /// What the session keeps between the way out and the return.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pending {
@@ -155,8 +172,11 @@ pub struct Pending {
     pub nonce: String,
     pub verifier: String,
     pub next: String,
-    /// Started by a signed-in person to link this provider to their account.
-    pub link_to: Option<i64>,
+    #[serde(default)]
+    pub purpose: Purpose,
+    /// When the way out started (Unix seconds).
+    #[serde(default)]
+    pub started_at: i64,
 }
 
 /// The query of a return from the provider.
@@ -289,13 +309,13 @@ impl Sso {
         &self,
         id: &str,
         next: &str,
-        link_to: Option<i64>,
+        purpose: Purpose,
     ) -> Result<(url::Url, Pending), SsoError> {
         let p = self.provider(id).ok_or(SsoError::UnknownProvider)?;
         let meta = self.metadata(p).await?;
         let client = self.client(p, &meta)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, state, nonce) = client
+        let mut request = client
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
                 CsrfToken::new_random,
@@ -303,8 +323,14 @@ impl Sso {
             )
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
-            .set_pkce_challenge(challenge)
-            .url();
+            .set_pkce_challenge(challenge);
+        if let Purpose::Confirm(_) = purpose {
+            // A sign-in now, not a provider session from this morning.
+            request = request
+                .add_prompt(CoreAuthPrompt::Login)
+                .set_max_age(Duration::ZERO);
+        }
+        let (url, state, nonce) = request.url();
         Ok((
             url,
             Pending {
@@ -313,7 +339,8 @@ impl Sso {
                 nonce: nonce.secret().clone(),
                 verifier: verifier.secret().clone(),
                 next: next.to_owned(),
-                link_to,
+                purpose,
+                started_at: Utc::now().timestamp(),
             },
         ))
     }
@@ -327,7 +354,7 @@ impl Sso {
             && cb
                 .state
                 .as_deref()
-                .is_some_and(|s| constant_eq(s.as_bytes(), pending.state.as_bytes()));
+                .is_some_and(|s| bool::from(s.as_bytes().ct_eq(pending.state.as_bytes())));
         if !state_ok {
             return Err(SsoError::State);
         }
@@ -367,6 +394,11 @@ impl Sso {
             })?;
         let id_token = response.id_token().ok_or(SsoError::TokenRefused)?;
         let skew = chrono::Duration::seconds(CLOCK_SKEW_SECS);
+        // A confirmation wants proof of a sign-in after it started.
+        let fresh_since = match pending.purpose {
+            Purpose::Confirm(_) => Some(pending.started_at - CLOCK_SKEW_SECS),
+            _ => None,
+        };
         let verifier = client
             .id_token_verifier()
             // Expiry with the skew allowed: "now" a minute earlier.
@@ -377,12 +409,19 @@ impl Sso {
                 } else {
                     Ok(())
                 }
+            })
+            .set_auth_time_verifier_fn(move |auth_time| match (fresh_since, auth_time) {
+                (None, _) => Ok(()),
+                (Some(since), Some(at)) if at.timestamp() >= since => Ok(()),
+                (Some(_), Some(at)) => Err(format!("signed in at {at}, before the confirmation")),
+                (Some(_), None) => Err("no auth_time".to_owned()),
             });
         let nonce = Nonce::new(pending.nonce.clone());
         let claims = id_token.claims(&verifier, &nonce).map_err(|e| {
             tracing::warn!(provider = %p.id, error = %e, "ID token refused");
             match e {
                 openidconnect::ClaimsVerificationError::Expired(_) => SsoError::TokenExpired,
+                openidconnect::ClaimsVerificationError::InvalidAuthTime(_) => SsoError::NotFresh,
                 openidconnect::ClaimsVerificationError::SignatureVerification(_) => {
                     // Perhaps new keys: read discovery again next time.
                     self.forget(&p.id);
@@ -418,10 +457,6 @@ type ClientOf = openidconnect::core::CoreClient<
     openidconnect::EndpointMaybeSet,
     openidconnect::EndpointMaybeSet,
 >;
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// The person from verified claims, with the e-mail rules applied.
 fn identity_from(
@@ -657,6 +692,18 @@ pub async fn link<C: ConnectionTrait>(db: &C, user_id: i64, id: &Identity, ip: &
         .ip(ip);
     audit::record(db, event).await?;
     Ok(())
+}
+
+/// A confirmation's return: the identity must be one linked to `user_id`
+/// (a colleague signing in at the shared computer proves nothing).
+pub async fn confirm<C: ConnectionTrait>(db: &C, user_id: i64, id: &Identity) -> Result<(), Refusal> {
+    match identity_of(db, &id.provider, &id.subject).await? {
+        Some(row) if row.user_id == user_id => {
+            touch(db, row, &id.email).await?;
+            Ok(())
+        }
+        _ => Err(Refusal::Sso(SsoError::OtherAccount)),
+    }
 }
 
 /// Links after the existing account's password (the `/sign-in/link` step).

@@ -27,6 +27,9 @@ pub fn SsoErrorText(err: SsoError) -> impl IntoView {
         SsoError::DomainNotAllowed => t!(i18n, sso.error_domain).into_any(),
         SsoError::LinkedElsewhere => t!(i18n, sso.error_linked).into_any(),
         SsoError::SubjectTooLong => t!(i18n, sso.error_subject).into_any(),
+        SsoError::EmailTaken => t!(i18n, sso.error_taken).into_any(),
+        SsoError::NotFresh => t!(i18n, sso.error_not_fresh).into_any(),
+        SsoError::OtherAccount => t!(i18n, sso.error_other_account).into_any(),
     }
 }
 
@@ -185,6 +188,49 @@ pub fn LinkedAccounts() -> impl IntoView {
                     </ul>
                 }
             })}
+        </Suspense>
+    }
+}
+
+/// For an account without a password, a grave step (a first password,
+/// deleting the account) waits for a fresh sign-in at the organisation's
+/// provider: until then this shows a button per linked provider (plain
+/// links, back to `next` afterwards); then `confirmed`.
+#[component]
+pub fn ProviderConfirm(next: &'static str, #[prop(into)] confirmed: ViewFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = Resource::new(|| (), |_| super::sso_confirmation());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let confirmed = confirmed.clone();
+                state.get().map(move |r| match r {
+                    Err(err) => view! { <div class="alert error" role="alert"><ErrorText err /></div> }.into_any(),
+                    Ok(c) if c.confirmed => view! {
+                        <p class="alert ok" role="status">{t!(i18n, sso.confirmed)}</p>
+                        {confirmed.run()}
+                    }.into_any(),
+                    Ok(c) if c.providers.is_empty() => view! {
+                        <p class="alert warn" role="alert">{t!(i18n, sso.confirm_unavailable)}</p>
+                    }.into_any(),
+                    Ok(c) => view! {
+                        <p>{t!(i18n, sso.confirm_intro)}</p>
+                        <ul class="sso-buttons">
+                            {c.providers.into_iter().map(|p| {
+                                let name = p.name.clone();
+                                let href = format!("/sign-in/sso/{}?confirm=1&next={}", p.id, urlencode(next));
+                                view! {
+                                    <li>
+                                        <a class="button" rel="external" href=href>
+                                            {t!(i18n, sso.confirm_with, name = move || name.clone())}
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })
+            }}
         </Suspense>
     }
 }

@@ -247,6 +247,8 @@ pub fn ErrorText(err: AppError) -> impl IntoView {
         AppError::ConfidentialityRequired => t!(i18n, errors.confidentiality_required).into_any(),
         AppError::CrossSite => t!(i18n, errors.cross_site).into_any(),
         AppError::LastSignInMethod => t!(i18n, errors.last_sign_in_method).into_any(),
+        AppError::ConfirmWithProvider => t!(i18n, errors.confirm_with_provider).into_any(),
+        AppError::HasPassword => t!(i18n, errors.has_password).into_any(),
         AppError::Sso(e) => view! { <crate::accounts::SsoErrorText err=e /> }.into_any(),
         AppError::RateLimited { seconds } => {
             t!(i18n, errors.rate_limited, seconds = move || seconds).into_any()
