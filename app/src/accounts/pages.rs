@@ -117,7 +117,9 @@ pub fn AccountPage() -> impl IntoView {
                     view! {
                         <h2>{t!(i18n, account.set_password)}</h2>
                         <p>{t!(i18n, account.set_password_text)}</p>
-                        <super::ProviderConfirm next="/account" confirmed=move || { let email = email.clone(); view! {
+                        <super::ProviderConfirm next="/account"
+                            unconfirmed=move || view! { <ActionError action=first /> }
+                            confirmed=move || { let email = email.clone(); view! {
                             <ActionForm action=first attr:class="stack" attr:novalidate=true>
                                 <ActionError action=first />
                                 <input type="hidden" name="username" autocomplete="username" value=email />
@@ -231,7 +233,10 @@ pub fn DeleteAccountPage() -> impl IntoView {
                                 } else {
                                     // Without a password, a fresh sign-in at the provider
                                     // stands in for it.
-                                    view! { <super::ProviderConfirm next="/account/delete" confirmed=form /> }.into_any()
+                                    view! {
+                                        <super::ProviderConfirm next="/account/delete" confirmed=form
+                                            unconfirmed=move || view! { <ActionError action=delete /> } />
+                                    }.into_any()
                                 }}
                             }.into_any()
                         }

@@ -195,15 +195,21 @@ pub fn LinkedAccounts() -> impl IntoView {
 /// For an account without a password, a grave step (a first password,
 /// deleting the account) waits for a fresh sign-in at the organisation's
 /// provider: until then this shows a button per linked provider (plain
-/// links, back to `next` afterwards); then `confirmed`.
+/// links, back to `next` afterwards); then `confirmed`. `unconfirmed`
+/// goes above the buttons (the error of a form posted without the proof).
 #[component]
-pub fn ProviderConfirm(next: &'static str, #[prop(into)] confirmed: ViewFn) -> impl IntoView {
+pub fn ProviderConfirm(
+    next: &'static str,
+    #[prop(into)] confirmed: ViewFn,
+    #[prop(optional, into)] unconfirmed: Option<ViewFn>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let state = Resource::new(|| (), |_| super::sso_confirmation());
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 let confirmed = confirmed.clone();
+                let unconfirmed = unconfirmed.clone();
                 state.get().map(move |r| match r {
                     Err(err) => view! { <div class="alert error" role="alert"><ErrorText err /></div> }.into_any(),
                     Ok(c) if c.confirmed => view! {
@@ -214,6 +220,7 @@ pub fn ProviderConfirm(next: &'static str, #[prop(into)] confirmed: ViewFn) -> i
                         <p class="alert warn" role="alert">{t!(i18n, sso.confirm_unavailable)}</p>
                     }.into_any(),
                     Ok(c) => view! {
+                        {unconfirmed.as_ref().map(|v| v.run())}
                         <p>{t!(i18n, sso.confirm_intro)}</p>
                         <ul class="sso-buttons">
                             {c.providers.into_iter().map(|p| {
