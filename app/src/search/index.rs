@@ -172,6 +172,10 @@ const WRITER_MEMORY: usize = 64 << 20;
 /// `SearchIndex::well_known`).
 const WELL_KNOWN_DOCS: u64 = 20;
 
+/// Most words a prefix being typed is expanded to by hand (more: the
+/// prefix automaton itself is the query).
+const PREFIX_WORDS_MAX: usize = 64;
+
 /// Threads one search may use (one per segment at most).
 const SEARCH_THREADS_MAX: usize = 4;
 
@@ -655,7 +659,10 @@ impl SearchIndex {
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(self.every(&terms), 0.8))));
             }
         }
-        if !en_terms.is_empty() {
+        let known = self.well_known(searcher, &nl_terms);
+        // A word common in the Dutch text is a Dutch word: its English
+        // alternative would walk the same documents' postings once more.
+        if !en_terms.is_empty() && !known {
             let en: Vec<(Occur, Box<dyn Query>)> = en_terms
                 .iter()
                 .map(|(_, t)| (Occur::Must, self.term(f.en, t)))
@@ -667,7 +674,7 @@ impl SearchIndex {
         }
         let folded = analysis::fold(word);
         let length = folded.chars().count();
-        if length >= 5 && !folded.contains(' ') && !self.well_known(searcher, &nl_terms) {
+        if length >= 5 && !folded.contains(' ') && !known {
             let distance = if length >= 9 { 2 } else { 1 };
             let fuzzy = FuzzyTermQuery::new(Term::from_field_text(f.words, &folded), distance, true);
             self.expand_for_highlight(searcher, &fuzzy, &mut nl, highlight);
@@ -675,8 +682,25 @@ impl SearchIndex {
         }
         if typing && !folded.contains(' ') {
             let starts = FuzzyTermQuery::new_prefix(Term::from_field_text(f.words, &folded), 0, false);
-            self.expand_for_highlight(searcher, &starts, &mut nl, highlight);
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), 0.4))));
+            // The word itself is matched by its Dutch terms already; the
+            // longer words it starts are what typing adds.
+            let itself = (!nl_terms.is_empty()).then_some(folded.as_str());
+            match self.longer_words(searcher, &starts, itself) {
+                Some(words) if words.is_empty() => {}
+                Some(words) => {
+                    for word in &words {
+                        for (_, t) in analysis::analyse(&mut nl, word) {
+                            highlight.entry(t).or_insert(0.5);
+                        }
+                    }
+                    let set = TermSetQuery::new(words.iter().map(|w| Term::from_field_text(f.words, w)));
+                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(set), 0.4))));
+                }
+                None => {
+                    self.expand_for_highlight(searcher, &starts, &mut nl, highlight);
+                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), 0.4))));
+                }
+            }
         }
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
     }
@@ -695,6 +719,30 @@ impl SearchIndex {
                         .is_ok_and(|n| n >= WELL_KNOWN_DOCS)
                 })
             })
+    }
+
+    /// The words of the index that a prefix query matches, but `itself`;
+    /// None when there are more than `PREFIX_WORDS_MAX` (a short prefix:
+    /// the automaton then stays the query).
+    fn longer_words(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &FuzzyTermQuery,
+        itself: Option<&str>,
+    ) -> Option<Vec<String>> {
+        let automaton = query.automaton().ok()?;
+        let mut words = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.words).ok()?;
+            let mut stream = inverted.terms().search(&automaton).into_stream().ok()?;
+            while stream.advance() {
+                let word = std::str::from_utf8(stream.key()).ok()?;
+                if Some(word) != itself && words.insert(word.to_owned()) && words.len() > PREFIX_WORDS_MAX {
+                    return None;
+                }
+            }
+        }
+        Some(words.into_iter().collect())
     }
 
     /// The words a fuzzy or prefix query matched, so the snippet can mark
