@@ -59,6 +59,31 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// A new password and its repeat (changing it, or a first one).
+#[component]
+fn NewPasswordFields() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for="new_password">{t!(i18n, fields.new_password)}</label>
+            <input id="new_password" name="new_password" type="password"
+                autocomplete="new-password" required minlength="10" maxlength="256"
+                aria-describedby="pw-hint" />
+            <RevealPassword
+                input="new_password".to_owned()
+                show=t_string!(i18n, account.show_password).to_string()
+                hide=t_string!(i18n, account.hide_password).to_string()
+            />
+            <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
+        </div>
+        <div class="field">
+            <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
+            <input id="new_password_repeat" name="new_password_repeat" type="password"
+                autocomplete="new-password" required maxlength="256" />
+        </div>
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -93,23 +118,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <input id="current_password" name="current_password" type="password"
                                     autocomplete="current-password" required maxlength="256" />
                             </div>
-                            <div class="field">
-                                <label for="new_password">{t!(i18n, fields.new_password)}</label>
-                                <input id="new_password" name="new_password" type="password"
-                                    autocomplete="new-password" required minlength="10" maxlength="256"
-                                    aria-describedby="pw-hint" />
-                                <RevealPassword
-                                    input="new_password".to_owned()
-                                    show=t_string!(i18n, account.show_password).to_string()
-                                    hide=t_string!(i18n, account.hide_password).to_string()
-                                />
-                                <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
-                            </div>
-                            <div class="field">
-                                <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
-                                <input id="new_password_repeat" name="new_password_repeat" type="password"
-                                    autocomplete="new-password" required maxlength="256" />
-                            </div>
+                            <NewPasswordFields />
                             <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
                         </ActionForm>
                     }.into_any()
@@ -123,18 +132,7 @@ pub fn AccountPage() -> impl IntoView {
                             <ActionForm action=first attr:class="stack" attr:novalidate=true>
                                 <ActionError action=first />
                                 <input type="hidden" name="username" autocomplete="username" value=email />
-                                <div class="field">
-                                    <label for="new_password">{t!(i18n, fields.new_password)}</label>
-                                    <input id="new_password" name="new_password" type="password"
-                                        autocomplete="new-password" required minlength="10" maxlength="256"
-                                        aria-describedby="pw-hint" />
-                                    <p class="hint" id="pw-hint">{t!(i18n, account.password_hint)}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="new_password_repeat">{t!(i18n, fields.new_password_repeat)}</label>
-                                    <input id="new_password_repeat" name="new_password_repeat" type="password"
-                                        autocomplete="new-password" required maxlength="256" />
-                                </div>
+                                <NewPasswordFields />
                                 <button type="submit" class="button primary">{t!(i18n, account.save_password)}</button>
                             </ActionForm>
                         } } />
